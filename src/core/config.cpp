@@ -1,0 +1,442 @@
+#include "core/config.hpp"
+
+#include <algorithm>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <toml++/toml.h>
+
+#include "core/config_schema.hpp"
+#include "core/duration.hpp"
+#include "core/suggest.hpp"
+
+namespace stretch {
+namespace {
+
+constexpr std::string_view duration_expected = "expected a duration like \"30m\" or \"1h15m\"";
+
+bool contains(const std::vector<std::string>& v, std::string_view s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+
+// A value as the user wrote it, for quoting in messages.
+std::string repr(const toml::node& node) {
+    std::ostringstream out;
+    if (auto s = node.as_string())
+        out << '"' << s->get() << '"';
+    else
+        node.visit([&](auto&& v) { out << v; });
+    return out.str();
+}
+
+// Turns one TOML document into a Config. Every failure goes through fail(),
+// which throws a ConfigError naming file, line and column.
+class Loader {
+public:
+    Loader(std::string_view source, const Config* fallback) : source_(source), fallback_(fallback) {}
+
+    Config load(std::string_view text) {
+        toml::table root;
+        try {
+            root = toml::parse(text, source_);
+        } catch (const toml::parse_error& e) {
+            fail(e.source(), fmt::format("invalid TOML: {}", e.description()));
+        }
+        check_keys(root, {"tracking", "schedule", "profile", "break", "stretch"}, "");
+
+        Config config;
+        if (fallback_) {
+            config.tracking = fallback_->tracking;
+            config.schedule = fallback_->schedule;
+            config.profile = fallback_->profile;
+        }
+        if (auto t = section(root, "tracking")) read_tracking(*t, config.tracking);
+        if (auto t = section(root, "schedule")) read_schedule(*t, config.schedule);
+        if (auto t = section(root, "profile")) read_profile(*t, config.profile);
+
+        if (auto stretches = array_of_tables(root, "stretch")) {
+            for (auto& node : *stretches) config.stretches.push_back(read_stretch(*node.as_table()));
+            check_stretch_references(config, *stretches);
+        } else if (fallback_) {
+            config.stretches = fallback_->stretches;
+        } else {
+            fail(root.source(), "no [[stretch]] entries: add at least one stretch");
+        }
+
+        if (auto breaks = array_of_tables(root, "break")) {
+            for (auto& node : *breaks) config.breaks.push_back(read_break(*node.as_table(), config));
+            check_break_names(config, *breaks);
+        } else if (fallback_) {
+            config.breaks = fallback_->breaks;
+            for (auto& rule : config.breaks) rule.natural_break = resolve_natural_break(rule, std::nullopt, config);
+        } else {
+            fail(root.source(), "no [[break]] rules: add at least one, e.g. name = \"micro\", every = \"30m\"");
+        }
+        check_pools(config, root);
+        return config;
+    }
+
+private:
+    [[noreturn]] void fail(const toml::source_region& where, std::string_view message) const {
+        throw ConfigError(fmt::format("{}:{}:{}: {}", source_, where.begin.line, where.begin.column, message));
+    }
+
+    [[noreturn]] void fail_value(const toml::node& node, std::string_view context, std::string_view key,
+                                 std::string_view expected) const {
+        fail(node.source(), fmt::format("{}: {} = {}: {}", context, key, repr(node), expected));
+    }
+
+    void check_keys(const toml::table& table, const std::vector<std::string>& allowed, std::string_view context) const {
+        for (auto&& [key, node] : table) {
+            if (contains(allowed, key.str())) continue;
+            auto prefix = context.empty() ? std::string{} : fmt::format("{}: ", context);
+            fail(key.source(), fmt::format("{}unknown key \"{}\"{}", prefix, key.str(), did_you_mean(key.str(), allowed)));
+        }
+    }
+
+    const toml::table* section(const toml::table& root, std::string_view name) const {
+        auto node = root.get(name);
+        if (!node) return nullptr;
+        auto table = node->as_table();
+        if (!table) fail_value(*node, "config", name, fmt::format("expected a table: [{}]", name));
+        check_keys(*table, config_keys_of(name), fmt::format("[{}]", name));
+        return table;
+    }
+
+    const toml::array* array_of_tables(const toml::table& root, std::string_view name) const {
+        auto node = root.get(name);
+        if (!node) return nullptr;
+        auto array = node->as_array();
+        if (!array || !array->is_array_of_tables())
+            fail_value(*node, "config", name, fmt::format("expected one or more [[{}]] tables", name));
+        return array;
+    }
+
+    // Typed getters: return the fallback when the key is absent, fail when
+    // it is present with the wrong type or value.
+    Duration duration(const toml::table& t, std::string_view key, std::string_view ctx, std::optional<Duration> fb,
+                      bool positive = true) const {
+        auto node = t.get(key);
+        if (!node) return required(t, key, ctx, fb);
+        auto s = node->value<std::string>();
+        auto d = s ? parse_duration(*s) : std::nullopt;
+        if (!d) fail_value(*node, ctx, key, duration_expected);
+        if (positive && d->count() <= 0) fail_value(*node, ctx, key, "expected a duration longer than zero");
+        return *d;
+    }
+
+    std::string string(const toml::table& t, std::string_view key, std::string_view ctx,
+                       std::optional<std::string> fb) const {
+        auto node = t.get(key);
+        if (!node) return required(t, key, ctx, fb);
+        auto s = node->value<std::string>();
+        if (!s) fail_value(*node, ctx, key, "expected a string in double quotes");
+        if (s->empty()) fail_value(*node, ctx, key, "expected a non-empty string");
+        return *s;
+    }
+
+    bool boolean(const toml::table& t, std::string_view key, std::string_view ctx, bool fb) const {
+        auto node = t.get(key);
+        if (!node) return fb;
+        auto b = node->value<bool>();
+        if (!b) fail_value(*node, ctx, key, "expected true or false");
+        return *b;
+    }
+
+    int integer(const toml::table& t, std::string_view key, std::string_view ctx, int fb, int lo, int hi) const {
+        auto node = t.get(key);
+        if (!node) return fb;
+        auto i = node->value_exact<int64_t>();
+        if (!i || *i < lo || *i > hi) fail_value(*node, ctx, key, fmt::format("expected a whole number from {} to {}", lo, hi));
+        return static_cast<int>(*i);
+    }
+
+    // An array of strings; each element is handed to `check` with its node
+    // so element errors point at the element itself.
+    template <typename Check>
+    std::vector<std::string> strings(const toml::table& t, std::string_view key, std::string_view ctx,
+                                     std::optional<std::vector<std::string>> fb, Check check) const {
+        auto node = t.get(key);
+        if (!node) return required(t, key, ctx, fb);
+        auto array = node->as_array();
+        if (!array) fail_value(*node, ctx, key, "expected an array of strings, e.g. [\"a\", \"b\"]");
+        std::vector<std::string> out;
+        for (auto& element : *array) {
+            auto s = element.value<std::string>();
+            if (!s) fail_value(element, ctx, key, "expected an array of strings, e.g. [\"a\", \"b\"]");
+            check(element, *s);
+            out.push_back(*s);
+        }
+        return out;
+    }
+
+    std::vector<std::string> strings(const toml::table& t, std::string_view key, std::string_view ctx,
+                                     std::optional<std::vector<std::string>> fb) const {
+        return strings(t, key, ctx, std::move(fb), [](const toml::node&, const std::string&) {});
+    }
+
+    template <typename T>
+    T required(const toml::table& t, std::string_view key, std::string_view ctx, const std::optional<T>& fb) const {
+        if (fb) return *fb;
+        fail(t.source(), fmt::format("{}: missing key \"{}\"", ctx, key));
+    }
+
+    int clock(const toml::table& t, std::string_view key, std::string_view ctx, int fb, bool allow_end) const {
+        auto node = t.get(key);
+        if (!node) return fb;
+        auto s = node->value<std::string>();
+        auto c = s ? parse_clock(*s, allow_end) : std::nullopt;
+        if (!c)
+            fail_value(*node, ctx, key,
+                       allow_end ? "expected a clock time from \"00:00\" to \"24:00\"" : "expected a clock time from \"00:00\" to \"23:59\"");
+        return *c;
+    }
+
+    void read_tracking(const toml::table& t, Tracking& out) const {
+        out.natural_break = duration(t, "natural_break", "[tracking]", out.natural_break);
+        out.grace = duration(t, "grace", "[tracking]", out.grace, false);
+    }
+
+    void read_schedule(const toml::table& t, Schedule& out) const {
+        constexpr std::string_view ctx = "[schedule]";
+        if (t.contains("days")) {
+            out.days.fill(false);
+            std::vector<std::string> names;
+            for (int d = 0; d < 7; ++d) names.emplace_back(weekday_name(d));
+            auto days = strings(t, "days", ctx, std::nullopt, [&](const toml::node& n, const std::string& s) {
+                if (!parse_weekday(s))
+                    fail_value(n, ctx, "days", fmt::format("expected a weekday: \"mon\" ... \"sun\"{}", did_you_mean(s, names)));
+            });
+            for (auto& d : days) out.days[static_cast<std::size_t>(*parse_weekday(d))] = true;
+        }
+        out.from_s = clock(t, "from", ctx, out.from_s, false);
+        out.to_s = clock(t, "to", ctx, out.to_s, true);
+        if (out.from_s == out.to_s % seconds_per_day && out.to_s != seconds_per_day)
+            fail(t.source(), fmt::format("{}: from = \"{}\" and to = \"{}\" leave no hours: make them differ",
+                                         ctx, format_clock(out.from_s), format_clock(out.to_s)));
+    }
+
+    void read_profile(const toml::table& t, Profile& out) const {
+        constexpr std::string_view ctx = "[profile]";
+        out.equipment = strings(t, "equipment", ctx, out.equipment);
+        if (t.contains("avoid")) {
+            out.avoid.clear();
+            auto avoid = strings(t, "avoid", ctx, std::nullopt, [&](const toml::node& n, const std::string& s) {
+                if (!parse_position(s))
+                    fail_value(n, ctx, "avoid", "expected positions: \"seated\", \"standing\" or \"floor\"");
+            });
+            for (auto& p : avoid) out.avoid.push_back(*parse_position(p));
+        }
+        out.repeat_after = integer(t, "repeat_after", ctx, out.repeat_after, 0, 100);
+    }
+
+    Stretch read_stretch(const toml::table& t) const {
+        Stretch s;
+        auto idx = std::to_string(stretch_index_++);
+        check_keys(t, config_keys_of("stretch"), fmt::format("stretch #{}", idx));
+        s.id = string(t, "id", fmt::format("stretch #{}", idx), std::nullopt);
+        auto ctx = fmt::format("stretch \"{}\"", s.id);
+        auto id_node = t.get("id");
+        if (!std::all_of(s.id.begin(), s.id.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; }))
+            fail_value(*id_node, ctx, "id", "expected lowercase letters, digits and '-' only");
+        s.name = string(t, "name", ctx, std::nullopt);
+        s.steps = strings(t, "steps", ctx, std::nullopt, [&](const toml::node& n, const std::string& step) {
+            if (step.empty()) fail_value(n, ctx, "steps", "expected non-empty steps");
+        });
+        if (s.steps.empty()) fail_value(*t.get("steps"), ctx, "steps", "expected at least one step");
+
+        auto hold_node = t.get("hold");
+        if (!hold_node) required<int>(t, "hold", ctx, std::nullopt);
+        auto hold_text = hold_node->value<std::string>();
+        auto hold = hold_text ? parse_hold(*hold_text) : std::nullopt;
+        if (!hold) fail_value(*hold_node, ctx, "hold", "expected a hold like \"30s\", \"20-30s\", \"1m\" or \"5-10 breaths\"");
+        s.hold = *hold;
+
+        if (auto reps = t.get("reps")) {
+            std::optional<Reps> r;
+            if (auto n = reps->value_exact<int64_t>(); n && *n > 0 && *n <= 100) r = Reps{static_cast<int>(*n), static_cast<int>(*n)};
+            if (auto text = reps->value_exact<std::string>()) r = parse_reps(*text);
+            if (!r) fail_value(*reps, ctx, "reps", "expected a count from 1 to 100 or a range like \"10-12\"");
+            s.reps = *r;
+        }
+        s.per_side = boolean(t, "per_side", ctx, false);
+        s.targets = strings(t, "targets", ctx, std::nullopt, [&](const toml::node& n, const std::string& area) {
+            if (!contains(body_areas(), area))
+                fail_value(n, ctx, "targets", fmt::format("expected a body area{}; known areas: {}", did_you_mean(area, body_areas()),
+                                                        fmt::join(body_areas(), ", ")));
+        });
+        if (s.targets.empty()) fail_value(*t.get("targets"), ctx, "targets", "expected at least one body area");
+
+        auto position_node = t.get("position");
+        auto position_text = position_node ? position_node->value<std::string>() : std::nullopt;
+        if (!position_node) required<int>(t, "position", ctx, std::nullopt);
+        auto position = position_text ? parse_position(*position_text) : std::nullopt;
+        if (!position) fail_value(*position_node, ctx, "position", "expected \"seated\", \"standing\" or \"floor\"");
+        s.position = *position;
+
+        s.equipment = strings(t, "equipment", ctx, std::vector<std::string>{});
+        s.tags = strings(t, "tags", ctx, std::vector<std::string>{});
+        if (t.contains("caution")) s.caution = string(t, "caution", ctx, std::nullopt);
+        if (t.contains("variation_of")) s.variation_of = string(t, "variation_of", ctx, std::nullopt);
+        return s;
+    }
+
+    void check_stretch_references(const Config& config, const toml::array& tables) const {
+        std::set<std::string> seen;
+        std::vector<std::string> ids;
+        for (auto& s : config.stretches) ids.push_back(s.id);
+        for (std::size_t i = 0; i < config.stretches.size(); ++i) {
+            const auto& s = config.stretches[i];
+            const auto& t = *tables[i].as_table();
+            if (!seen.insert(s.id).second)
+                fail_value(*t.get("id"), fmt::format("stretch \"{}\"", s.id), "id", "expected a unique id: another stretch has it");
+            if (s.variation_of && (!contains(ids, *s.variation_of) || *s.variation_of == s.id))
+                fail_value(*t.get("variation_of"), fmt::format("stretch \"{}\"", s.id), "variation_of",
+                           fmt::format("expected the id of another stretch{}", did_you_mean(*s.variation_of, ids)));
+        }
+    }
+
+    Duration resolve_natural_break(const BreakRule& rule, std::optional<Duration> own, const Config& config) const {
+        return own.value_or(std::max(rule.duration, config.tracking.natural_break));
+    }
+
+    BreakRule read_break(const toml::table& t, const Config& config) const {
+        BreakRule r;
+        auto idx = std::to_string(break_index_++);
+        check_keys(t, config_keys_of("break"), fmt::format("break #{}", idx));
+        r.name = string(t, "name", fmt::format("break #{}", idx), std::nullopt);
+        auto ctx = fmt::format("break \"{}\"", r.name);
+        r.every = duration(t, "every", ctx, std::nullopt);
+        r.duration = duration(t, "duration", ctx, std::nullopt);
+        if (r.every <= r.duration)
+            fail_value(*t.get("every"), ctx, "every",
+                       fmt::format("expected more than duration = \"{}\": a break cannot come round before it ends",
+                                   format_duration(r.duration)));
+        std::optional<Duration> natural;
+        if (t.contains("natural_break")) natural = duration(t, "natural_break", ctx, std::nullopt);
+        r.natural_break = resolve_natural_break(r, natural, config);
+
+        std::vector<std::string> known_tags;
+        for (auto& s : config.stretches)
+            for (auto& tag : s.tags)
+                if (!contains(known_tags, tag)) known_tags.push_back(tag);
+        r.tags = strings(t, "tags", ctx, std::vector<std::string>{}, [&](const toml::node& n, const std::string& tag) {
+            if (!contains(known_tags, tag))
+                fail_value(n, ctx, "tags", fmt::format("expected a tag some stretch has{}", did_you_mean(tag, known_tags)));
+        });
+        r.targets = strings(t, "targets", ctx, std::vector<std::string>{}, [&](const toml::node& n, const std::string& area) {
+            if (!contains(body_areas(), area))
+                fail_value(n, ctx, "targets", fmt::format("expected a body area{}", did_you_mean(area, body_areas())));
+        });
+        r.snooze = duration(t, "snooze", ctx, std::chrono::minutes(5));
+        r.max_snoozes = integer(t, "max_snoozes", ctx, 3, 0, 100);
+        r.skippable = boolean(t, "skippable", ctx, true);
+        r.remind_every = duration(t, "remind_every", ctx, std::chrono::minutes(5));
+        r.enabled = boolean(t, "enabled", ctx, true);
+        return r;
+    }
+
+    void check_break_names(const Config& config, const toml::array& tables) const {
+        std::set<std::string> seen;
+        for (std::size_t i = 0; i < config.breaks.size(); ++i)
+            if (!seen.insert(config.breaks[i].name).second)
+                fail_value(*tables[i].as_table()->get("name"), fmt::format("break \"{}\"", config.breaks[i].name), "name",
+                           "expected a unique name: another [[break]] has it");
+    }
+
+    // Each enabled rule must be able to suggest something to this user.
+    void check_pools(const Config& config, const toml::table& root) const {
+        auto breaks = root.get("break") ? root.get("break")->as_array() : nullptr;
+        for (std::size_t i = 0; i < config.breaks.size(); ++i) {
+            const auto& rule = config.breaks[i];
+            if (!rule.enabled || !config.pool(rule).empty()) continue;
+            const toml::source_region& where = breaks ? (*breaks)[i].source() : root.source();
+            fail(where, fmt::format("break \"{}\": no stretch can be suggested: every stretch it draws from needs "
+                                    "equipment not in [profile] equipment or a position in [profile] avoid; "
+                                    "widen its tags or targets, or relax the profile",
+                                    rule.name));
+        }
+    }
+
+    std::string source_;
+    const Config* fallback_;
+    mutable int stretch_index_ = 1;
+    mutable int break_index_ = 1;
+};
+
+}  // namespace
+
+bool Schedule::active_at(LocalTime t) const {
+    bool today = days[static_cast<std::size_t>(t.weekday)];
+    int s = t.seconds_of_day;
+    if (from_s < to_s) return today && s >= from_s && s < to_s;
+    // The hours span midnight: the early part belongs to the previous day's shift.
+    bool yesterday = days[static_cast<std::size_t>((t.weekday + 6) % 7)];
+    return (today && s >= from_s) || (yesterday && s < to_s);
+}
+
+std::optional<int> Schedule::seconds_until_change(LocalTime t) const {
+    bool now = active_at(t);
+    // Changes can only happen at from, to or midnight; try each in order of
+    // distance over the next eight days.
+    std::vector<int> offsets;
+    for (int day = 0; day <= 8; ++day)
+        for (int at : {from_s, to_s % seconds_per_day, 0}) {
+            int offset = day * seconds_per_day + at - t.seconds_of_day;
+            if (offset > 0) offsets.push_back(offset);
+        }
+    std::sort(offsets.begin(), offsets.end());
+    for (int offset : offsets) {
+        int total = t.seconds_of_day + offset;
+        LocalTime then{(t.weekday + total / seconds_per_day) % 7, total % seconds_per_day};
+        if (active_at(then) != now) return offset;
+    }
+    return std::nullopt;
+}
+
+const Stretch* Config::find_stretch(std::string_view id) const {
+    for (auto& s : stretches)
+        if (s.id == id) return &s;
+    return nullptr;
+}
+
+const BreakRule* Config::find_break(std::string_view name) const {
+    for (auto& b : breaks)
+        if (b.name == name) return &b;
+    return nullptr;
+}
+
+bool Config::allows(const Stretch& s) const {
+    if (std::find(profile.avoid.begin(), profile.avoid.end(), s.position) != profile.avoid.end()) return false;
+    return std::all_of(s.equipment.begin(), s.equipment.end(), [&](auto& e) { return contains(profile.equipment, e); });
+}
+
+std::vector<const Stretch*> Config::pool(const BreakRule& rule) const {
+    std::vector<const Stretch*> out;
+    bool any = rule.tags.empty() && rule.targets.empty();
+    for (auto& s : stretches) {
+        if (!allows(s)) continue;
+        bool drawn = any || std::any_of(s.tags.begin(), s.tags.end(), [&](auto& tag) { return contains(rule.tags, tag); }) ||
+                     std::any_of(s.targets.begin(), s.targets.end(), [&](auto& a) { return contains(rule.targets, a); });
+        if (drawn) out.push_back(&s);
+    }
+    return out;
+}
+
+Duration Config::shortest_natural_break() const {
+    std::optional<Duration> shortest;
+    for (auto& b : breaks)
+        if (b.enabled && (!shortest || b.natural_break < *shortest)) shortest = b.natural_break;
+    return shortest.value_or(tracking.natural_break);
+}
+
+Config load_config(std::string_view text, std::string_view source_name, const Config* fallback) {
+    return Loader(source_name, fallback).load(text);
+}
+
+const Config& default_config() {
+    static const Config config = load_config(default_config_text(), "built-in default config");
+    return config;
+}
+
+}  // namespace stretch

@@ -1,0 +1,63 @@
+#include "core/config_schema.hpp"
+
+#include <array>
+
+namespace stretch {
+namespace {
+
+constexpr std::array keys = {
+    ConfigKey{"tracking", "natural_break", "duration", "\"2m\"",
+              "Away from the desk (idle, locked, suspended, standing) at least this long counts as a natural break "
+              "for every rule; a rule whose duration is longer needs at least its duration."},
+    ConfigKey{"tracking", "grace", "duration", "\"1m\"",
+              "After you come back or resume from a pause, an overdue break is reminded only after this long."},
+    ConfigKey{"schedule", "days", "weekday array", "[\"mon\", ..., \"sun\"]",
+              "Days with reminders: \"mon\" to \"sun\". Sitting time is tracked on every day."},
+    ConfigKey{"schedule", "from", "clock time", "\"00:00\"", "Reminders start at this local time."},
+    ConfigKey{"schedule", "to", "clock time", "\"24:00\"",
+              "Reminders stop at this local time; earlier than from means the hours span midnight."},
+    ConfigKey{"profile", "equipment", "string array", "[]",
+              "Equipment you have, e.g. \"foam-roller\"; stretches needing anything else are never suggested."},
+    ConfigKey{"profile", "avoid", "position array", "[]",
+              "Positions never suggested: \"seated\", \"standing\" or \"floor\"."},
+    ConfigKey{"profile", "repeat_after", "integer", "4",
+              "A stretch is not suggested again until this many others have been (when the pool allows)."},
+    ConfigKey{"break", "name", "string", "", "Unique name of the rule, used by the CLI and in history."},
+    ConfigKey{"break", "every", "duration", "", "Sitting time before the break is due; longer than duration."},
+    ConfigKey{"break", "duration", "duration", "", "How long the break takes."},
+    ConfigKey{"break", "natural_break", "duration", "max(duration, tracking.natural_break)",
+              "Time away that resets this rule as a natural break."},
+    ConfigKey{"break", "tags", "string array", "[]", "Suggest stretches having any of these tags."},
+    ConfigKey{"break", "targets", "body-area array", "[]",
+              "Also suggest stretches for any of these body areas. With tags and targets both empty, any stretch."},
+    ConfigKey{"break", "snooze", "duration", "\"5m\"", "Default snooze length."},
+    ConfigKey{"break", "max_snoozes", "integer", "3", "Snoozes allowed before the break must be taken or skipped."},
+    ConfigKey{"break", "skippable", "boolean", "true", "Whether the break may be skipped."},
+    ConfigKey{"break", "remind_every", "duration", "\"5m\"", "Remind again this often while the reminder is ignored."},
+    ConfigKey{"break", "enabled", "boolean", "true", "A disabled rule is kept but never reminds."},
+    ConfigKey{"stretch", "id", "string", "", "Unique id: lowercase letters, digits and '-'."},
+    ConfigKey{"stretch", "name", "string", "", "Display name."},
+    ConfigKey{"stretch", "steps", "string array", "", "Ordered steps, short imperative sentences."},
+    ConfigKey{"stretch", "hold", "hold", "", "How long to hold: \"30s\", \"20-30s\", \"1m\", \"5 breaths\", \"5-10 breaths\"."},
+    ConfigKey{"stretch", "reps", "integer or range", "1", "Repetitions: 3 or \"10-12\"."},
+    ConfigKey{"stretch", "per_side", "boolean", "false", "Done once on each side."},
+    ConfigKey{"stretch", "targets", "body-area array", "", "Body areas the stretch works."},
+    ConfigKey{"stretch", "position", "position", "", "\"seated\", \"standing\" or \"floor\"."},
+    ConfigKey{"stretch", "equipment", "string array", "[]", "Equipment needed, e.g. \"foam-roller\"."},
+    ConfigKey{"stretch", "tags", "string array", "[]", "Free-form tags that break rules draw from."},
+    ConfigKey{"stretch", "caution", "string", "", "A safety note shown with the steps (optional)."},
+    ConfigKey{"stretch", "variation_of", "string", "", "Id of the stretch this one is an easier or harder form of (optional)."},
+};
+
+}  // namespace
+
+std::span<const ConfigKey> config_keys() { return keys; }
+
+std::vector<std::string> config_keys_of(std::string_view section) {
+    std::vector<std::string> out;
+    for (const auto& k : keys)
+        if (k.section == section) out.emplace_back(k.key);
+    return out;
+}
+
+}  // namespace stretch

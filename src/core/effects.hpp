@@ -1,0 +1,66 @@
+#pragma once
+// What the engine asks its caller to do. The engine never acts itself: the
+// daemon turns ShowReminder into a notification, Record into a history row
+// and a subscriber event, and so on.
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/time.hpp"
+
+namespace stretch {
+
+struct Reminder {
+    std::string rule;        // break rule name
+    std::string stretch_id;  // the suggested stretch
+    Duration sitting{};      // the rule's sitting time when shown
+    int count = 1;           // 1 for the first reminder, 2, 3... for re-reminders
+    int snoozes_left = 0;
+    Duration snooze{};       // the rule's default snooze length
+    bool skippable = true;
+};
+
+// Show a reminder. `replace` means a bubble is already up and this one takes
+// its place (re-reminder, or a longer break folding a shorter one in).
+struct ShowReminder {
+    Reminder reminder;
+    bool replace = false;
+};
+
+struct CloseReminder {
+    std::string rule;
+    std::string reason;  // "done", "skipped", "snoozed", "natural", "paused", "standing", "config"
+};
+
+enum class RecordKind {
+    reminded,  // a reminder was shown (count in `count`)
+    taken,     // the break was done
+    natural,   // away long enough: the break happened on its own (`amount` = time away)
+    snoozed,   // `amount` = snooze length
+    skipped,
+    paused,    // `amount` = length, zero when until resumed
+    resumed,
+    stood,
+    sat,
+    away,      // the user left the desk (idle, lock, suspend, standing)
+    back,      // and came back (`amount` = time away)
+    config_reloaded,
+};
+
+std::string_view record_kind_name(RecordKind kind);
+
+// Something worth keeping in the history and telling subscribers about.
+struct Record {
+    RecordKind kind{};
+    std::string rule;     // empty when not about one rule
+    std::string stretch;  // the stretch involved, if any
+    Duration amount{};
+    int count = 0;
+    std::string origin;   // who caused it: "cli", "action", "timer", "activity", ...
+};
+
+using Effect = std::variant<ShowReminder, CloseReminder, Record>;
+using Effects = std::vector<Effect>;
+
+}  // namespace stretch

@@ -1,0 +1,50 @@
+#pragma once
+// Time as the pure core sees it. Nothing in src/core reads a clock: the
+// caller passes a Now into every call, so tests can simply pass numbers.
+
+#include <chrono>
+#include <compare>
+#include <cstdint>
+
+namespace stretch {
+
+using Duration = std::chrono::milliseconds;
+
+// The clock sitting time is measured on. In the daemon it is CLOCK_BOOTTIME,
+// which keeps counting while the machine is suspended, so a suspend shows up
+// as time away. It has no now(): only the caller knows the time.
+struct MonoClock {
+    using duration = Duration;
+    using rep = duration::rep;
+    using period = duration::period;
+    using time_point = std::chrono::time_point<MonoClock, Duration>;
+    static constexpr bool is_steady = true;
+};
+using MonoTime = MonoClock::time_point;
+
+// Local wall-clock time broken down the way the schedule needs it.
+struct LocalTime {
+    int weekday = 0;         // 0 = Monday ... 6 = Sunday
+    int seconds_of_day = 0;  // 0 ... 86399
+    friend bool operator==(const LocalTime&, const LocalTime&) = default;
+};
+
+// One instant, seen on both clocks the engine cares about.
+struct Now {
+    MonoTime mono{};
+    std::int64_t wall_s = 0;  // Unix time, for records and persistence
+    LocalTime local{};
+};
+
+inline constexpr int seconds_per_day = 24 * 60 * 60;
+
+// Seconds from `from` forward to the next moment the local clock shows
+// `seconds_of_day` (strictly later; a full day when it is that moment now).
+// Daylight-saving jumps are the caller's to handle by re-evaluating when the
+// wall clock or time zone changes.
+inline int seconds_until_clock(LocalTime from, int seconds_of_day) {
+    int delta = seconds_of_day - from.seconds_of_day;
+    return delta > 0 ? delta : delta + seconds_per_day;
+}
+
+}  // namespace stretch
