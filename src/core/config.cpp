@@ -19,13 +19,28 @@ constexpr std::string_view duration_expected = "expected a duration like \"30m\"
 
 bool contains(const std::vector<std::string>& v, std::string_view s) { return std::find(v.begin(), v.end(), s) != v.end(); }
 
-// A value as the user wrote it, for quoting in messages.
+// A value as the user wrote it, for quoting in messages. Always one line:
+// strings are escaped, tables are abbreviated.
 std::string repr(const toml::node& node) {
     std::ostringstream out;
-    if (auto s = node.as_string())
-        out << '"' << s->get() << '"';
-    else
+    if (auto s = node.as_string()) {
+        out << '"';
+        for (char c : s->get()) {
+            if (c == '"' || c == '\\')
+                out << '\\' << c;
+            else if (c == '\n')
+                out << "\\n";
+            else if (static_cast<unsigned char>(c) < 0x20)
+                out << ' ';
+            else
+                out << c;
+        }
+        out << '"';
+    } else if (node.is_table() || node.is_array_of_tables()) {
+        out << (node.is_table() ? "{...}" : "[{...}]");
+    } else {
         node.visit([&](auto&& v) { out << v; });
+    }
     return out.str();
 }
 
@@ -90,7 +105,9 @@ private:
         for (auto&& [key, node] : table) {
             if (contains(allowed, key.str())) continue;
             auto prefix = context.empty() ? std::string{} : fmt::format("{}: ", context);
-            fail(key.source(), fmt::format("{}unknown key \"{}\"{}", prefix, key.str(), did_you_mean(key.str(), allowed)));
+            auto hint = did_you_mean(key.str(), allowed);
+            if (hint.empty()) hint = fmt::format(": expected one of {}", fmt::join(allowed, ", "));
+            fail(key.source(), fmt::format("{}unknown key \"{}\"{}", prefix, key.str(), hint));
         }
     }
 
@@ -98,6 +115,8 @@ private:
         auto node = root.get(name);
         if (!node) return nullptr;
         auto table = node->as_table();
+        if (node->is_array_of_tables())
+            fail(node->source(), fmt::format("config: [[{0}]]: expected a single [{0}] table, in single brackets", name));
         if (!table) fail_value(*node, "config", name, fmt::format("expected a table: [{}]", name));
         check_keys(*table, config_keys_of(name), fmt::format("[{}]", name));
         return table;
@@ -107,6 +126,8 @@ private:
         auto node = root.get(name);
         if (!node) return nullptr;
         auto array = node->as_array();
+        if (node->is_table())
+            fail(node->source(), fmt::format("config: [{0}]: expected [[{0}]], in double brackets, once per {0}", name));
         if (!array || !array->is_array_of_tables())
             fail_value(*node, "config", name, fmt::format("expected one or more [[{}]] tables", name));
         return array;
@@ -207,13 +228,19 @@ private:
                 if (!parse_weekday(s))
                     fail_value(n, ctx, "days", fmt::format("expected a weekday: \"mon\" ... \"sun\"{}", did_you_mean(s, names)));
             });
+            if (days.empty())
+                fail_value(*t.get("days"), ctx, "days", "expected at least one weekday, e.g. [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]");
             for (auto& d : days) out.days[static_cast<std::size_t>(*parse_weekday(d))] = true;
         }
         out.from_s = clock(t, "from", ctx, out.from_s, false);
         out.to_s = clock(t, "to", ctx, out.to_s, true);
-        if (out.from_s == out.to_s % seconds_per_day && out.to_s != seconds_per_day)
-            fail(t.source(), fmt::format("{}: from = \"{}\" and to = \"{}\" leave no hours: make them differ",
-                                         ctx, format_clock(out.from_s), format_clock(out.to_s)));
+        if (out.from_s == out.to_s % seconds_per_day && out.to_s != seconds_per_day) {
+            auto where = t.get("to") ? t.get("to") : t.get("from");
+            fail(where ? where->source() : t.source(),
+                 fmt::format("{}: from = \"{}\" and to = \"{}\" leave no hours: make them differ, "
+                             "or use from = \"00:00\", to = \"24:00\" for all day",
+                             ctx, format_clock(out.from_s), format_clock(out.to_s)));
+        }
     }
 
     void read_profile(const toml::table& t, Profile& out) const {
@@ -223,7 +250,9 @@ private:
             out.avoid.clear();
             auto avoid = strings(t, "avoid", ctx, std::nullopt, [&](const toml::node& n, const std::string& s) {
                 if (!parse_position(s))
-                    fail_value(n, ctx, "avoid", "expected positions: \"seated\", \"standing\" or \"floor\"");
+                    fail_value(n, ctx, "avoid",
+                               fmt::format("expected a position: \"seated\", \"standing\" or \"floor\"{}",
+                                           did_you_mean(s, {"seated", "standing", "floor"})));
             });
             for (auto& p : avoid) out.avoid.push_back(*parse_position(p));
         }
@@ -290,9 +319,13 @@ private:
             const auto& t = *tables[i].as_table();
             if (!seen.insert(s.id).second)
                 fail_value(*t.get("id"), fmt::format("stretch \"{}\"", s.id), "id", "expected a unique id: another stretch has it");
-            if (s.variation_of && (!contains(ids, *s.variation_of) || *s.variation_of == s.id))
+            if (s.variation_of && (!contains(ids, *s.variation_of) || *s.variation_of == s.id)) {
+                std::vector<std::string> others;
+                for (auto& id : ids)
+                    if (id != s.id) others.push_back(id);
                 fail_value(*t.get("variation_of"), fmt::format("stretch \"{}\"", s.id), "variation_of",
-                           fmt::format("expected the id of another stretch{}", did_you_mean(*s.variation_of, ids)));
+                           fmt::format("expected the id of another stretch{}", did_you_mean(*s.variation_of, others)));
+            }
         }
     }
 
@@ -322,11 +355,15 @@ private:
                 if (!contains(known_tags, tag)) known_tags.push_back(tag);
         r.tags = strings(t, "tags", ctx, std::vector<std::string>{}, [&](const toml::node& n, const std::string& tag) {
             if (!contains(known_tags, tag))
-                fail_value(n, ctx, "tags", fmt::format("expected a tag some stretch has{}", did_you_mean(tag, known_tags)));
+                fail_value(n, ctx, "tags", fmt::format("expected a tag some stretch has{}; known tags: {}", did_you_mean(tag, known_tags),
+                                                     fmt::join(known_tags, ", ")));
         });
         r.targets = strings(t, "targets", ctx, std::vector<std::string>{}, [&](const toml::node& n, const std::string& area) {
             if (!contains(body_areas(), area))
-                fail_value(n, ctx, "targets", fmt::format("expected a body area{}", did_you_mean(area, body_areas())));
+                fail_value(n, ctx, "targets", fmt::format("expected a body area{}; known areas: {}", did_you_mean(area, body_areas()),
+                                                        fmt::join(body_areas(), ", ")));
+            if (std::none_of(config.stretches.begin(), config.stretches.end(), [&](auto& s) { return contains(s.targets, area); }))
+                fail_value(n, ctx, "targets", "expected a body area some stretch targets");
         });
         r.snooze = duration(t, "snooze", ctx, std::chrono::minutes(5));
         r.max_snoozes = integer(t, "max_snoozes", ctx, 3, 0, 100);
@@ -350,8 +387,28 @@ private:
         for (std::size_t i = 0; i < config.breaks.size(); ++i) {
             const auto& rule = config.breaks[i];
             if (!rule.enabled || !config.pool(rule).empty()) continue;
-            const toml::source_region& where = breaks ? (*breaks)[i].source() : root.source();
-            fail(where, fmt::format("break \"{}\": no stretch can be suggested: every stretch it draws from needs "
+            const toml::source_region* where = &root.source();
+            if (breaks) {
+                where = &(*breaks)[i].source();
+            } else {
+                // A built-in rule: the user's own stretches or profile left it empty.
+                Config open = config;  // the same library with no profile to filter it
+                open.profile = Profile{};
+                for (auto& s : open.stretches) s.equipment.clear();
+                if (auto stretches = root.get("stretch"); stretches && open.pool(rule).empty()) {
+                    std::vector<std::string> wants;
+                    if (!rule.tags.empty()) wants.push_back(fmt::format("tags = [\"{}\"]", fmt::join(rule.tags, "\", \"")));
+                    if (!rule.targets.empty())
+                        wants.push_back(fmt::format("targets = [\"{}\"]", fmt::join(rule.targets, "\", \"")));
+                    fail(stretches->as_array()->front().source(),
+                         fmt::format("built-in break \"{}\" draws from {}: expected one of your [[stretch]] entries "
+                                     "to match, or your own [[break]] rules",
+                                     rule.name, fmt::join(wants, " or ")));
+                }
+                if (auto profile = root.get("profile"))
+                    where = &(profile->as_table()->get("avoid") ? profile->as_table()->get("avoid") : profile)->source();
+            }
+            fail(*where, fmt::format("break \"{}\": no stretch can be suggested: every stretch it draws from needs "
                                     "equipment not in [profile] equipment or a position in [profile] avoid; "
                                     "widen its tags or targets, or relax the profile",
                                     rule.name));
