@@ -1,0 +1,38 @@
+#pragma once
+// Turns the daemon's JSON replies into what a person reads: short lines,
+// progress bars of Unicode blocks, colour only on a terminal and never when
+// NO_COLOR is set.
+
+#include <cstdio>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace stretch {
+
+struct Style {
+    bool color = false;
+    std::string bold(std::string_view s) const;
+    std::string dim(std::string_view s) const;
+    std::string accent(std::string_view s) const;  // things to act on
+    std::string warn(std::string_view s) const;
+};
+
+Style style_for(std::FILE* stream);
+
+// `fraction` of `width` cells, drawn with eighth blocks.
+std::string progress_bar(double fraction, int width);
+
+std::string render_next(const nlohmann::json& reply, const Style& style);
+// One compact token for a prompt or tmux: "🧘 12m", "🧘 now", "⏸ 20m".
+std::string render_next_short(const nlohmann::json& reply);
+std::string render_status(const nlohmann::json& reply, const Style& style);
+std::string render_list(const nlohmann::json& reply, const Style& style);
+std::string render_stretch(const nlohmann::json& stretch, const Style& style);
+
+// One line per change for `stretch watch`, from a status object.
+std::string render_watch_plain(const nlohmann::json& status);
+std::string render_watch_waybar(const nlohmann::json& status);
+std::string render_watch_i3blocks(const nlohmann::json& status);
+
+}  // namespace stretch

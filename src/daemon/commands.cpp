@@ -1,0 +1,240 @@
+#include "daemon/commands.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <vector>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "core/duration.hpp"
+#include "core/suggest.hpp"
+#include "daemon/daemon.hpp"
+#include "daemon/views.hpp"
+#include "ipc/protocol.hpp"
+#include "version.hpp"
+
+namespace stretch {
+namespace {
+
+using nlohmann::json;
+using protocol::Error;
+using Type = ArgSpec::Type;
+
+std::int64_t secs(Duration d) { return std::chrono::duration_cast<std::chrono::seconds>(d).count(); }
+
+// A request's arguments, already checked against the command's table entry,
+// so the getters cannot fail.
+class Args {
+public:
+    explicit Args(const json& args) : args_(args) {}
+    std::string string(std::string_view name) const {
+        auto it = args_.find(name);
+        return it == args_.end() ? std::string{} : it->get<std::string>();
+    }
+    std::optional<Duration> duration(std::string_view name) const { return has(name) ? parse_duration(string(name)) : std::nullopt; }
+    std::optional<int> clock(std::string_view name) const { return has(name) ? parse_clock(string(name)) : std::nullopt; }
+    bool has(std::string_view name) const { return args_.contains(name); }
+
+private:
+    const json& args_;
+};
+
+using Handler = std::function<json(Daemon&, const Args&, Connection&)>;
+
+struct Command {
+    std::string_view name;
+    std::vector<ArgSpec> args;
+    Handler handler;
+    std::string_view help;
+};
+
+// Carries out an engine command: effects first (they happened whether or
+// not the command was refused), then the refusal as an error reply.
+std::string run(Daemon& d, Outcome outcome) {
+    d.apply(std::move(outcome.effects));
+    if (outcome.refusal) throw Error(outcome.refusal->code, outcome.refusal->message);
+    return outcome.rule;
+}
+
+json status_reply(Daemon& d) {
+    json out = status_json(d.engine().status(d.now()), d.engine().config());
+    out["config"] = d.config_source();
+    return out;
+}
+
+json next_reply(Daemon& d) {
+    auto status = d.engine().status(d.now());
+    return {{"state", engine_mode_name(status.mode)},
+            {"sitting_s", secs(status.sitting)},
+            {"held", status.held ? json(*status.held) : json(nullptr)},
+            {"paused_for_s", status.paused_for ? json(secs(*status.paused_for)) : json(nullptr)},
+            {"next", next_json(status, d.engine().config())}};
+}
+
+const Stretch& find_stretch(Daemon& d, const std::string& id) {
+    const auto& config = d.engine().config();
+    if (auto* s = config.find_stretch(id)) return *s;
+    std::vector<std::string> ids;
+    for (auto& s : config.stretches) ids.push_back(s.id);
+    throw Error("unknown_stretch",
+                fmt::format("no stretch with id \"{}\"{}: \"stretch list\" shows them all", id, did_you_mean(id, ids)));
+}
+
+json list_reply(Daemon& d, const Args& args) {
+    const auto& config = d.engine().config();
+    auto target = args.string("target"), position = args.string("position"), tag = args.string("tag");
+    if (!target.empty() && std::find(body_areas().begin(), body_areas().end(), target) == body_areas().end())
+        throw Error("bad_argument", fmt::format("list: target \"{}\" is not a body area{}; known areas: {}", target,
+                                                did_you_mean(target, body_areas()), fmt::join(body_areas(), ", ")));
+    if (!position.empty() && !parse_position(position))
+        throw Error("bad_argument", fmt::format("list: position \"{}\": expected seated, standing or floor", position));
+    json out = json::array();
+    for (auto& s : config.stretches) {
+        if (!target.empty() && std::find(s.targets.begin(), s.targets.end(), target) == s.targets.end()) continue;
+        if (!position.empty() && position_name(s.position) != position) continue;
+        if (!tag.empty() && std::find(s.tags.begin(), s.tags.end(), tag) == s.tags.end()) continue;
+        out.push_back(stretch_json(s, config, true));
+    }
+    return {{"stretches", std::move(out)}};
+}
+
+const std::vector<Command>& commands() {
+    static const std::vector<Command> table = {
+        {"status", {}, [](Daemon& d, const Args&, Connection&) { return status_reply(d); },
+         "The whole state: mode, sitting time, every break, the reminder up."},
+        {"next", {}, [](Daemon& d, const Args&, Connection&) { return next_reply(d); },
+         "The break the user meets next, when, and its stretch."},
+        {"snooze",
+         {{"for", Type::duration, "how long, e.g. \"10m\" (default: the rule's snooze)"},
+          {"break", Type::string, "the rule (default: the current break)"}},
+         [](Daemon& d, const Args& a, Connection&) {
+             auto rule = run(d, d.engine().snooze(d.now(), a.duration("for"), a.string("break"), "cli"));
+             auto status = d.engine().status(d.now());
+             json out = {{"break", rule}};
+             for (auto& r : status.rules)
+                 if (r.name == rule) {
+                     out["snoozed_for_s"] = r.snoozed_for ? secs(*r.snoozed_for) : 0;
+                     out["snoozes"] = r.snoozes;
+                     out["max_snoozes"] = r.max_snoozes;
+                 }
+             return out;
+         },
+         "Postpone the current break."},
+        {"skip", {{"break", Type::string, "the rule (default: the current break)"}},
+         [](Daemon& d, const Args& a, Connection&) {
+             return json{{"break", run(d, d.engine().skip(d.now(), a.string("break"), "cli"))}};
+         },
+         "Skip the current break without taking it."},
+        {"done", {{"break", Type::string, "the rule (default: the current break)"}},
+         [](Daemon& d, const Args& a, Connection&) {
+             return json{{"break", run(d, d.engine().done(d.now(), a.string("break"), "cli"))}};
+         },
+         "Mark the current break as taken."},
+        {"pause",
+         {{"for", Type::duration, "how long, e.g. \"1h\""}, {"until", Type::clock, "a local time, e.g. \"14:00\""}},
+         [](Daemon& d, const Args& a, Connection&) {
+             if (a.has("for") && a.has("until"))
+                 throw Error("bad_argument", "pause: give \"for\" or \"until\", not both");
+             run(d, d.engine().pause(d.now(), a.duration("for"), a.clock("until"), "cli"));
+             auto status = d.engine().status(d.now());
+             return json{{"paused_for_s", status.paused_for ? secs(*status.paused_for) : 0}};
+         },
+         "Silence reminders for a while, until a time, or until resume."},
+        {"resume", {}, [](Daemon& d, const Args&, Connection&) { run(d, d.engine().resume(d.now(), "cli")); return json::object(); },
+         "End a pause."},
+        {"stand", {}, [](Daemon& d, const Args&, Connection&) { run(d, d.engine().stand(d.now(), "cli")); return json::object(); },
+         "Standing from now: sitting time stops."},
+        {"sit", {}, [](Daemon& d, const Args&, Connection&) { run(d, d.engine().sit(d.now(), "cli")); return json::object(); },
+         "Sitting again."},
+        {"list",
+         {{"target", Type::string, "only stretches for this body area"},
+          {"position", Type::string, "only seated, standing or floor"},
+          {"tag", Type::string, "only stretches with this tag"}},
+         [](Daemon& d, const Args& a, Connection&) { return list_reply(d, a); },
+         "The stretch library."},
+        {"show", {{"id", Type::string, "the stretch's id"}},
+         [](Daemon& d, const Args& a, Connection&) {
+             if (!a.has("id")) throw Error("bad_argument", "show: \"id\" is required, e.g. {\"id\":\"childs-pose\"}");
+             return json{{"stretch", stretch_json(find_stretch(d, a.string("id")), d.engine().config(), true)}};
+         },
+         "One stretch with its steps."},
+        {"reload", {},
+         [](Daemon& d, const Args&, Connection&) {
+             if (auto error = d.reload()) throw Error("config_invalid", *error + " (the running config is kept)");
+             return json{{"config", d.config_source()}};
+         },
+         "Re-read the config file."},
+        {"subscribe", {},
+         [](Daemon& d, const Args&, Connection& c) {
+             d.subscribe(c);
+             json out = status_reply(d);
+             out["subscribed"] = true;
+             return out;
+         },
+         "Receive an event line for every change from now on."},
+        {"version", {},
+         [](Daemon&, const Args&, Connection&) { return json{{"version", version}, {"protocol", protocol::version}}; },
+         "The daemon's version."},
+    };
+    return table;
+}
+
+// The one place arguments are checked: known names, right types, valid values.
+void check_args(const Command& command, const json& args) {
+    std::vector<std::string> names;
+    for (auto& spec : command.args) names.emplace_back(spec.name);
+    for (auto& [key, value] : args.items()) {
+        auto spec = std::find_if(command.args.begin(), command.args.end(), [&](auto& s) { return s.name == key; });
+        if (spec == command.args.end())
+            throw Error("bad_argument", names.empty() ? fmt::format("{}: takes no arguments, got \"{}\"", command.name, key)
+                                                      : fmt::format("{}: unknown argument \"{}\"{}; it takes: {}", command.name,
+                                                                    key, did_you_mean(key, names), fmt::join(names, ", ")));
+        auto text = value.is_string() ? std::optional(value.get<std::string>()) : std::nullopt;
+        switch (spec->type) {
+            case Type::string:
+                if (!text) throw Error("bad_argument", fmt::format("{}: \"{}\" must be a string, got {}", command.name, key, protocol::dump(value)));
+                break;
+            case Type::duration:
+                if (!text || !parse_duration(*text))
+                    throw Error("bad_argument", fmt::format("{}: \"{}\" must be a duration like \"10m\" or \"1h30m\", got {}",
+                                                            command.name, key, protocol::dump(value)));
+                break;
+            case Type::clock:
+                if (!text || !parse_clock(*text))
+                    throw Error("bad_argument", fmt::format("{}: \"{}\" must be a clock time like \"14:30\", got {}",
+                                                            command.name, key, protocol::dump(value)));
+                break;
+        }
+    }
+}
+
+}  // namespace
+
+std::vector<CommandInfo> command_list() {
+    std::vector<CommandInfo> out;
+    for (auto& c : commands()) out.push_back({c.name, c.args, c.help});
+    return out;
+}
+
+std::string handle_request(Daemon& daemon, Connection& connection, std::string_view line) {
+    try {
+        auto request = protocol::parse_request(line);
+        const auto& table = commands();
+        auto command = std::find_if(table.begin(), table.end(), [&](auto& c) { return c.name == request.cmd; });
+        if (command == table.end()) {
+            std::vector<std::string> names;
+            for (auto& c : table) names.emplace_back(c.name);
+            throw Error("unknown_command", fmt::format("unknown command \"{}\"{}", request.cmd, did_you_mean(request.cmd, names)));
+        }
+        check_args(*command, request.args);
+        return protocol::ok_reply(command->handler(daemon, Args(request.args), connection));
+    } catch (const Error& e) {
+        return protocol::error_reply(e.code(), e.what());
+    } catch (const std::exception& e) {
+        spdlog::error("request {} failed: {}", protocol::dump(std::string(line.substr(0, 200))), e.what());
+        return protocol::error_reply("internal", fmt::format("stretchd failed to handle the request: {}", e.what()));
+    }
+}
+
+}  // namespace stretch

@@ -1,0 +1,134 @@
+#include "daemon/connection.hpp"
+
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+
+#include <spdlog/spdlog.h>
+
+#include "ipc/protocol.hpp"
+
+namespace stretch {
+namespace {
+
+// A subscriber that lets this much pile up is not reading; drop it rather
+// than let it grow the daemon without bound.
+constexpr std::size_t max_queued = 1024 * 1024;
+
+}  // namespace
+
+Connection::Connection(EventLoop& loop, UniqueFd fd, std::chrono::milliseconds timeout, LineHandler on_line,
+                       DeathHandler on_death)
+    : loop_(loop), fd_(std::move(fd)), timeout_(timeout), on_line_(std::move(on_line)), on_death_(std::move(on_death)) {
+    ucred cred{};
+    socklen_t len = sizeof cred;
+    if (getsockopt(fd_.get(), SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
+        peer_pid_ = cred.pid;
+        peer_uid_ = cred.uid;
+    } else {
+        peer_uid_ = static_cast<uid_t>(-1);  // unknown: treated as a stranger
+    }
+    io_ = loop_.add_io(fd_.get(), EPOLLIN, [this](std::uint32_t revents) { on_io(revents); });
+    timer_ = loop_.add_timer(CLOCK_MONOTONIC, 0, [this] {
+        spdlog::debug("client pid {}: dropped after {} ms without a complete request", peer_pid_, timeout_.count());
+        die();
+    });
+    arm_timeout();
+}
+
+void Connection::arm_timeout() {
+    if (subscribed_ || dead_) return;
+    timer_.set_time(loop_.now(CLOCK_MONOTONIC) + static_cast<std::uint64_t>(timeout_.count()) * 1000);
+}
+
+void Connection::set_subscribed() {
+    subscribed_ = true;
+    timer_.set_time(0);
+}
+
+void Connection::on_io(std::uint32_t revents) {
+    if (revents & EPOLLIN) read_input();
+    if (!dead_ && (revents & EPOLLOUT)) flush();
+    if (!dead_ && (revents & (EPOLLERR | EPOLLHUP)) && !(revents & EPOLLIN)) die();
+}
+
+void Connection::read_input() {
+    char buffer[16 * 1024];
+    while (!dead_ && !closing_) {
+        ssize_t n = ::recv(fd_.get(), buffer, sizeof buffer, 0);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK) die();
+            return;
+        }
+        if (n == 0) {
+            // The client has finished sending; answer what it sent, then close.
+            close_after_flush();
+            return;
+        }
+        in_.append(buffer, static_cast<std::size_t>(n));
+        std::size_t start = 0;
+        for (std::size_t nl; !dead_ && !closing_ && (nl = in_.find('\n', start)) != std::string::npos; start = nl + 1) {
+            std::string_view line(in_.data() + start, nl - start);
+            if (line.size() > protocol::max_line) break;
+            if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+            arm_timeout();
+            if (!line.empty()) on_line_(*this, line);
+        }
+        in_.erase(0, start);
+        auto pending_line = in_.find('\n');
+        if (!dead_ && !closing_ && (pending_line == std::string::npos ? in_.size() : pending_line) > protocol::max_line) {
+            send(protocol::error_reply("line_too_long", fmt::format("a request line may be at most {} bytes: this one is longer; the connection is closed",
+                                                                   protocol::max_line)));
+            close_after_flush();
+        }
+    }
+}
+
+void Connection::send(std::string_view line) {
+    if (dead_) return;
+    out_.append(line);
+    if (out_.size() > max_queued) {
+        spdlog::warn("client pid {}: dropped: it is not reading its replies ({} bytes queued)", peer_pid_, out_.size());
+        die();
+        return;
+    }
+    flush();
+}
+
+void Connection::close_after_flush() {
+    closing_ = true;
+    in_.clear();
+    flush();
+}
+
+void Connection::flush() {
+    while (!out_.empty()) {
+        ssize_t n = ::send(fd_.get(), out_.data(), out_.size(), MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+            die();
+            return;
+        }
+        out_.erase(0, static_cast<std::size_t>(n));
+    }
+    if (out_.empty() && closing_) {
+        die();
+        return;
+    }
+    std::uint32_t events = closing_ ? 0u : std::uint32_t{EPOLLIN};
+    if (!out_.empty()) events |= EPOLLOUT;
+    io_.set_io_events(events);
+}
+
+void Connection::die() {
+    if (dead_) return;
+    dead_ = true;
+    io_.disable();
+    timer_.disable();
+    on_death_(*this);  // the owner frees us later, outside our own callbacks
+}
+
+}  // namespace stretch

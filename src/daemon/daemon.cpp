@@ -1,0 +1,209 @@
+#include "daemon/daemon.hpp"
+
+#include <sys/inotify.h>
+#include <sys/timerfd.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <csignal>
+#include <cstring>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "core/duration.hpp"
+#include "daemon/commands.hpp"
+#include "daemon/system_clock.hpp"
+#include "daemon/views.hpp"
+#include "ipc/config_file.hpp"
+#include "ipc/protocol.hpp"
+
+namespace stretch {
+namespace {
+
+using nlohmann::json;
+
+constexpr auto tick_interval = std::chrono::minutes(1);
+// Below this, a jump of BOOTTIME over MONOTONIC is clock noise, not sleep.
+constexpr auto min_sleep = std::chrono::seconds(1);
+
+LoadedConfig load(const Daemon::Options& options) {
+    if (options.builtin_config) return {default_config(), "built-in default config"};
+    return load_config_file(options.config);
+}
+
+std::uint64_t to_usec(MonoTime t) {
+    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count());
+}
+
+}  // namespace
+
+Daemon::Daemon(EventLoop& loop, Options options)
+    : loop_(loop),
+      options_(std::move(options)),
+      engine_([&] {
+          auto loaded = load(options_);
+          config_source_ = loaded.source;
+          return Engine(std::move(loaded.config), options_.seed, read_now());
+      }()),
+      server_(loop_, Server::Options{options_.socket, 256, options_.client_timeout},
+              [this](Connection& c, std::string_view line) { on_request(c, line); }) {
+    spdlog::info("config: {}", config_source_);
+    suspended_seen_ = time_suspended();
+    deadline_ = loop_.add_timer(CLOCK_BOOTTIME, 0, [this] { on_deadline(); });
+    tick_ = loop_.add_timer(CLOCK_MONOTONIC, 0, [this] { broadcast_tick(); });
+    sigterm_ = loop_.add_signal(SIGTERM, [this] { loop_.exit(0); });
+    sigint_ = loop_.add_signal(SIGINT, [this] { loop_.exit(0); });
+    sighup_ = loop_.add_signal(SIGHUP, [this] { reload(); });
+
+    // The wall clock being set (by hand, NTP, or on resume) moves the
+    // schedule's hours relative to our monotonic deadlines: re-evaluate.
+    clock_fd_.reset(timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC));
+    if (clock_fd_) {
+        clock_source_ = loop_.add_io(clock_fd_.get(), EPOLLIN, [this](std::uint32_t) { on_clock_changed(); });
+        rearm_wall_clock_watch();
+    }
+    // A new time zone does the same; it arrives as a new /etc/localtime.
+    tz_fd_.reset(inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
+    if (tz_fd_ && inotify_add_watch(tz_fd_.get(), "/etc", IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE) >= 0)
+        tz_source_ = loop_.add_io(tz_fd_.get(), EPOLLIN, [this](std::uint32_t) { on_timezone_changed(); });
+
+    apply(engine_.tick(now()));
+    spdlog::info("listening on \"{}\"{}", server_.path().string(), server_.socket_activated() ? " (socket activation)" : "");
+    sd_notify(0, "READY=1");
+    notify_status();
+}
+
+Now Daemon::now() {
+    Now n = read_now();
+    check_sleep(n);
+    return n;
+}
+
+// Sleep that logind did not tell us about still shows as BOOTTIME running
+// ahead of MONOTONIC.
+void Daemon::check_sleep(Now n) {
+    Duration suspended = time_suspended();
+    Duration slept = suspended - suspended_seen_;
+    suspended_seen_ = suspended;
+    if (slept >= min_sleep) {
+        spdlog::info("the machine slept for {}", format_duration(slept));
+        apply(engine_.resumed(n, slept));
+    }
+}
+
+void Daemon::apply(Effects effects) {
+    Now n = read_now();
+    for (auto& effect : effects) {
+        if (auto* show = std::get_if<ShowReminder>(&effect)) {
+            const auto& r = show->reminder;
+            spdlog::info("reminder: break \"{}\" after {} sitting, suggesting \"{}\"{}", r.rule,
+                         format_duration(r.sitting), r.stretch_id, r.count > 1 ? fmt::format(" (reminder {})", r.count) : "");
+            json body = reminder_json(r, engine_.config());
+            body["replace"] = show->replace;
+            body["status"] = status_json(engine_.status(n), engine_.config());
+            server_.broadcast(protocol::event_line("reminder", std::move(body)));
+        } else if (auto* close = std::get_if<CloseReminder>(&effect)) {
+            spdlog::debug("reminder for \"{}\" closed: {}", close->rule, close->reason);
+            json body = {{"break", close->rule}, {"reason", close->reason}};
+            body["status"] = status_json(engine_.status(n), engine_.config());
+            server_.broadcast(protocol::event_line("reminder_closed", std::move(body)));
+        } else if (auto* record = std::get_if<Record>(&effect)) {
+            spdlog::debug("event: {} {}", record_kind_name(record->kind), record->rule);
+            auto name = record_event_name(record->kind);
+            if (name.empty()) continue;
+            json body = record_json(*record, n.wall_s);
+            body["status"] = status_json(engine_.status(n), engine_.config());
+            server_.broadcast(protocol::event_line(name, std::move(body)));
+        }
+    }
+    rearm();
+    notify_status();
+}
+
+void Daemon::rearm() {
+    Now n = read_now();
+    auto deadline = engine_.next_deadline(n);
+    deadline_.set_time(deadline ? to_usec(*deadline) : 0);
+    bool want_tick = server_.subscribers() > 0;
+    if (want_tick != static_cast<bool>(sd_event_source_get_enabled(tick_.get(), nullptr) > 0))
+        tick_.set_time(want_tick ? loop_.now(CLOCK_MONOTONIC) + std::chrono::microseconds(tick_interval).count() : 0);
+}
+
+void Daemon::on_deadline() { apply(engine_.tick(now())); }
+
+void Daemon::rearm_wall_clock_watch() {
+    // Armed far in the future; we only want the cancellation on clock changes.
+    itimerspec spec{};
+    spec.it_value.tv_sec = INT_MAX;
+    timerfd_settime(clock_fd_.get(), TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &spec, nullptr);
+}
+
+void Daemon::on_clock_changed() {
+    std::uint64_t expirations = 0;
+    if (::read(clock_fd_.get(), &expirations, sizeof expirations) < 0 && errno == ECANCELED)
+        spdlog::info("the wall clock changed: re-reading the schedule");
+    rearm_wall_clock_watch();
+    apply(engine_.tick(now()));
+}
+
+void Daemon::on_timezone_changed() {
+    alignas(inotify_event) char buffer[4096];
+    bool localtime = false;
+    for (ssize_t n; (n = ::read(tz_fd_.get(), buffer, sizeof buffer)) > 0;)
+        for (char* p = buffer; p < buffer + n;) {
+            auto* event = reinterpret_cast<inotify_event*>(p);
+            if (event->len && std::strcmp(event->name, "localtime") == 0) localtime = true;
+            p += sizeof(inotify_event) + event->len;
+        }
+    if (!localtime) return;
+    spdlog::info("the time zone changed: re-reading the schedule");
+    apply(engine_.tick(now()));
+}
+
+std::optional<std::string> Daemon::reload() {
+    sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu", static_cast<unsigned long long>(loop_.now(CLOCK_MONOTONIC)));
+    std::optional<std::string> error;
+    try {
+        auto loaded = load(options_);
+        config_source_ = loaded.source;
+        apply(engine_.replace_config(now(), std::move(loaded.config)));
+        spdlog::info("config reloaded from {}", config_source_);
+    } catch (const ConfigError& e) {
+        error = e.what();
+        spdlog::error("config not reloaded, keeping the running one: {}", e.what());
+    }
+    sd_notify(0, "READY=1");
+    notify_status();
+    return error;
+}
+
+void Daemon::subscribe(Connection& connection) {
+    connection.set_subscribed();
+    rearm();
+}
+
+void Daemon::broadcast_tick() {
+    Now n = now();
+    if (server_.subscribers() == 0) return;
+    server_.broadcast(protocol::event_line("tick", {{"status", status_json(engine_.status(n), engine_.config())}}));
+    tick_.set_time(loop_.now(CLOCK_MONOTONIC) + std::chrono::microseconds(tick_interval).count());
+}
+
+void Daemon::notify_status() {
+    auto s = engine_.status(read_now());
+    std::string line = fmt::format("{}", engine_mode_name(s.mode));
+    if (s.next) line += fmt::format("; next: {} in {}", s.next->name, format_duration_short(s.next->due_in));
+    // STATUS= is shown by systemctl status; send it only when it says something new.
+    if (line == last_status_) return;
+    last_status_ = line;
+    sd_notifyf(0, "STATUS=%s", line.c_str());
+}
+
+void Daemon::on_request(Connection& connection, std::string_view line) {
+    connection.send(handle_request(*this, connection, line));
+}
+
+}  // namespace stretch

@@ -1,0 +1,115 @@
+#include "daemon/event_loop.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <system_error>
+
+namespace stretch {
+namespace {
+
+void check(int r, const char* what) {
+    if (r < 0) throw std::system_error(-r, std::generic_category(), what);
+}
+
+// The callbacks are heap-allocated and owned by the source through its
+// destroy callback, so they live exactly as long as the source.
+template <typename F>
+void attach(sd_event_source* source, F* callback) {
+    sd_event_source_set_userdata(source, callback);
+    sd_event_source_set_destroy_callback(source, [](void* p) { delete static_cast<F*>(p); });
+}
+
+}  // namespace
+
+// A short slack lets the kernel batch our rare wake-ups with others'; breaks
+// do not need more precision than this.
+constexpr std::uint64_t timer_accuracy_usec = 50'000;
+
+void EventSource::set_io_events(std::uint32_t events) { sd_event_source_set_io_events(source_.get(), events); }
+
+void EventSource::disable() {
+    if (source_) sd_event_source_set_enabled(source_.get(), SD_EVENT_OFF);
+}
+
+void EventSource::set_time(std::uint64_t usec) {
+    if (usec == 0) {
+        sd_event_source_set_enabled(source_.get(), SD_EVENT_OFF);
+        return;
+    }
+    sd_event_source_set_time(source_.get(), usec);
+    sd_event_source_set_enabled(source_.get(), SD_EVENT_ONESHOT);
+}
+
+EventLoop::EventLoop() {
+    sd_event* e = nullptr;
+    check(sd_event_new(&e), "sd_event_new");
+    event_.reset(e);
+    // Sends WATCHDOG=1 keep-alives by itself when systemd set WATCHDOG_USEC.
+    check(sd_event_set_watchdog(e, true), "sd_event_set_watchdog");
+}
+
+EventSource EventLoop::add_io(int fd, std::uint32_t events, IoHandler handler) {
+    sd_event_source* s = nullptr;
+    auto cb = std::make_unique<IoHandler>(std::move(handler));
+    int r = sd_event_add_io(event_.get(), &s, fd, events,
+                            [](sd_event_source*, int, std::uint32_t revents, void* p) {
+                                (*static_cast<IoHandler*>(p))(revents);
+                                return 0;
+                            },
+                            nullptr);
+    check(r, "sd_event_add_io");
+    attach(s, cb.release());
+    EventSource source;
+    source.source_.reset(s);
+    return source;
+}
+
+EventSource EventLoop::add_timer(clockid_t clock, std::uint64_t usec, Handler handler) {
+    sd_event_source* s = nullptr;
+    auto cb = std::make_unique<Handler>(std::move(handler));
+    int r = sd_event_add_time(event_.get(), &s, clock, usec == 0 ? UINT64_MAX : usec, timer_accuracy_usec,
+                              [](sd_event_source*, std::uint64_t, void* p) {
+                                  (*static_cast<Handler*>(p))();
+                                  return 0;
+                              },
+                              nullptr);
+    check(r, "sd_event_add_time");
+    attach(s, cb.release());
+    EventSource source;
+    source.source_.reset(s);
+    if (usec == 0) source.set_time(0);
+    else sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+    return source;
+}
+
+EventSource EventLoop::add_signal(int signal, Handler handler) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, signal);
+    if (sigprocmask(SIG_BLOCK, &set, nullptr) < 0) throw std::system_error(errno, std::generic_category(), "sigprocmask");
+    sd_event_source* s = nullptr;
+    auto cb = std::make_unique<Handler>(std::move(handler));
+    int r = sd_event_add_signal(event_.get(), &s, signal,
+                                [](sd_event_source*, const signalfd_siginfo*, void* p) {
+                                    (*static_cast<Handler*>(p))();
+                                    return 0;
+                                },
+                                nullptr);
+    check(r, "sd_event_add_signal");
+    attach(s, cb.release());
+    EventSource source;
+    source.source_.reset(s);
+    return source;
+}
+
+int EventLoop::run() { return sd_event_loop(event_.get()); }
+
+void EventLoop::exit(int code) { sd_event_exit(event_.get(), code); }
+
+std::uint64_t EventLoop::now(clockid_t clock) const {
+    std::uint64_t usec = 0;
+    sd_event_now(event_.get(), clock, &usec);
+    return usec;
+}
+
+}  // namespace stretch

@@ -1,0 +1,68 @@
+#pragma once
+// RAII over sd-event: the daemon's one loop. Every fd, timer and signal of
+// the daemon is a source here; nothing blocks and there are no threads.
+// Sources are owned by the object that needs the event (a connection owns its
+// io source, the daemon its timers) and disappear with it.
+
+#include <systemd/sd-event.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+namespace stretch {
+
+// Owns one sd_event_source and the callback it calls.
+class EventSource {
+public:
+    EventSource() = default;
+    EventSource(EventSource&&) noexcept = default;
+    EventSource& operator=(EventSource&&) noexcept = default;
+    ~EventSource() = default;
+
+    explicit operator bool() const { return source_ != nullptr; }
+    sd_event_source* get() const { return source_.get(); }
+    void reset() { source_.reset(); }
+
+    // For io sources: which of EPOLLIN/EPOLLOUT to wait for.
+    void set_io_events(std::uint32_t events);
+    void disable();
+    // For time sources: fire at `usec` on the source's clock; 0 disables.
+    void set_time(std::uint64_t usec);
+
+private:
+    friend class EventLoop;
+    struct Unref {
+        void operator()(sd_event_source* s) const { sd_event_source_disable_unref(s); }
+    };
+    std::unique_ptr<sd_event_source, Unref> source_;
+};
+
+class EventLoop {
+public:
+    using IoHandler = std::function<void(std::uint32_t revents)>;
+    using Handler = std::function<void()>;
+
+    // Throws std::system_error if sd-event cannot be set up.
+    EventLoop();
+    sd_event* get() const { return event_.get(); }
+
+    EventSource add_io(int fd, std::uint32_t events, IoHandler handler);
+    // A one-shot timer on `clock`, armed at `usec` (0 leaves it disabled).
+    EventSource add_timer(clockid_t clock, std::uint64_t usec, Handler handler);
+    // Blocks the signal for the process and delivers it here instead.
+    EventSource add_signal(int signal, Handler handler);
+
+    // Runs until exit() is called; returns the exit code.
+    int run();
+    void exit(int code);
+    std::uint64_t now(clockid_t clock) const;
+
+private:
+    struct Unref {
+        void operator()(sd_event* e) const { sd_event_unref(e); }
+    };
+    std::unique_ptr<sd_event, Unref> event_;
+};
+
+}  // namespace stretch

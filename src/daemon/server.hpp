@@ -1,0 +1,56 @@
+#pragma once
+// The listening socket and the set of connected clients. Binds the socket
+// itself, or takes the one systemd passes (socket activation). Guarantees a
+// single daemon per socket path: a live daemon already answering there is
+// reported, a stale socket file left by a crash is replaced.
+
+#include <chrono>
+#include <filesystem>
+#include <list>
+#include <memory>
+
+#include "daemon/connection.hpp"
+#include "daemon/event_loop.hpp"
+#include "ipc/unique_fd.hpp"
+
+namespace stretch {
+
+class Server {
+public:
+    struct Options {
+        std::filesystem::path path;
+        std::size_t max_connections = 256;
+        std::chrono::milliseconds client_timeout = std::chrono::seconds(10);
+    };
+
+    // Throws std::runtime_error with a message that names the path and the
+    // fix when the socket cannot be had.
+    Server(EventLoop& loop, Options options, Connection::LineHandler on_line);
+    ~Server();
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    const std::filesystem::path& path() const { return options_.path; }
+    bool socket_activated() const { return activated_; }
+    // Sends a line to every subscribed client.
+    void broadcast(std::string_view line);
+    std::size_t subscribers() const;
+
+private:
+    void listen_on_path();
+    void accept_clients();
+    void reap();
+
+    EventLoop& loop_;
+    Options options_;
+    Connection::LineHandler on_line_;
+    UniqueFd lock_fd_;
+    UniqueFd listen_fd_;
+    bool activated_ = false;
+    bool bound_ = false;
+    EventSource accept_source_;
+    EventSource reaper_;
+    std::list<std::unique_ptr<Connection>> connections_;
+};
+
+}  // namespace stretch
