@@ -56,6 +56,7 @@ std::string format_duration_short(Duration d) {
     if (total < 0) total = 0;
     if (total < 60) return fmt::format("{}s", total);
     if (total < 3600) return fmt::format("{}m", total / 60);
+    if (total / 60 % 60 == 0) return fmt::format("{}h", total / 3600);
     return fmt::format("{}h{:02}", total / 3600, total / 60 % 60);
 }
 
