@@ -40,7 +40,17 @@ private:
     const json& args_;
 };
 
-using Handler = std::function<json(Daemon&, const Args&, Connection&)>;
+// What a handler gets: the daemon, its checked arguments, who asked
+// ("cli" for a socket client, "action" for a notification button), and the
+// connection when there is one.
+struct Call {
+    Daemon& d;
+    const Args& a;
+    std::string_view origin;
+    Connection* connection;
+};
+
+using Handler = std::function<json(const Call&)>;
 
 struct Command {
     std::string_view name;
@@ -101,16 +111,16 @@ json list_reply(Daemon& d, const Args& args) {
 
 const std::vector<Command>& commands() {
     static const std::vector<Command> table = {
-        {"status", {}, [](Daemon& d, const Args&, Connection&) { return status_reply(d); },
+        {"status", {}, [](const Call& c) { return status_reply(c.d); },
          "The whole state: mode, sitting time, every break, the reminder up."},
-        {"next", {}, [](Daemon& d, const Args&, Connection&) { return next_reply(d); },
+        {"next", {}, [](const Call& c) { return next_reply(c.d); },
          "The break the user meets next, when, and its stretch."},
         {"snooze",
          {{"for", Type::duration, "how long, e.g. \"10m\" (default: the rule's snooze)"},
           {"break", Type::string, "the rule (default: the current break)"}},
-         [](Daemon& d, const Args& a, Connection&) {
-             auto rule = run(d, d.engine().snooze(d.now(), a.duration("for"), a.string("break"), "cli"));
-             auto status = d.engine().status(d.now());
+         [](const Call& c) {
+             auto rule = run(c.d, c.d.engine().snooze(c.d.now(), c.a.duration("for"), c.a.string("break"), c.origin));
+             auto status = c.d.engine().status(c.d.now());
              json out = {{"break", rule}};
              for (auto& r : status.rules)
                  if (r.name == rule) {
@@ -122,59 +132,56 @@ const std::vector<Command>& commands() {
          },
          "Postpone the current break."},
         {"skip", {{"break", Type::string, "the rule (default: the current break)"}},
-         [](Daemon& d, const Args& a, Connection&) {
-             return json{{"break", run(d, d.engine().skip(d.now(), a.string("break"), "cli"))}};
-         },
+         [](const Call& c) { return json{{"break", run(c.d, c.d.engine().skip(c.d.now(), c.a.string("break"), c.origin))}}; },
          "Skip the current break without taking it."},
         {"done", {{"break", Type::string, "the rule (default: the current break)"}},
-         [](Daemon& d, const Args& a, Connection&) {
-             return json{{"break", run(d, d.engine().done(d.now(), a.string("break"), "cli"))}};
-         },
+         [](const Call& c) { return json{{"break", run(c.d, c.d.engine().done(c.d.now(), c.a.string("break"), c.origin))}}; },
          "Mark the current break as taken."},
         {"pause",
          {{"for", Type::duration, "how long, e.g. \"1h\""}, {"until", Type::clock, "a local time, e.g. \"14:00\""}},
-         [](Daemon& d, const Args& a, Connection&) {
-             if (a.has("for") && a.has("until"))
+         [](const Call& c) {
+             if (c.a.has("for") && c.a.has("until"))
                  throw Error("bad_argument", "pause: give \"for\" or \"until\", not both");
-             run(d, d.engine().pause(d.now(), a.duration("for"), a.clock("until"), "cli"));
-             auto status = d.engine().status(d.now());
+             run(c.d, c.d.engine().pause(c.d.now(), c.a.duration("for"), c.a.clock("until"), c.origin));
+             auto status = c.d.engine().status(c.d.now());
              return json{{"paused_for_s", status.paused_for ? secs(*status.paused_for) : 0}};
          },
          "Silence reminders for a while, until a time, or until resume."},
-        {"resume", {}, [](Daemon& d, const Args&, Connection&) { run(d, d.engine().resume(d.now(), "cli")); return json::object(); },
+        {"resume", {}, [](const Call& c) { run(c.d, c.d.engine().resume(c.d.now(), c.origin)); return json::object(); },
          "End a pause."},
-        {"stand", {}, [](Daemon& d, const Args&, Connection&) { run(d, d.engine().stand(d.now(), "cli")); return json::object(); },
+        {"stand", {}, [](const Call& c) { run(c.d, c.d.engine().stand(c.d.now(), c.origin)); return json::object(); },
          "Standing from now: sitting time stops."},
-        {"sit", {}, [](Daemon& d, const Args&, Connection&) { run(d, d.engine().sit(d.now(), "cli")); return json::object(); },
+        {"sit", {}, [](const Call& c) { run(c.d, c.d.engine().sit(c.d.now(), c.origin)); return json::object(); },
          "Sitting again."},
         {"list",
          {{"target", Type::string, "only stretches for this body area"},
           {"position", Type::string, "only seated, standing or floor"},
           {"tag", Type::string, "only stretches with this tag"}},
-         [](Daemon& d, const Args& a, Connection&) { return list_reply(d, a); },
+         [](const Call& c) { return list_reply(c.d, c.a); },
          "The stretch library."},
         {"show", {{"id", Type::string, "the stretch's id"}},
-         [](Daemon& d, const Args& a, Connection&) {
-             if (!a.has("id")) throw Error("bad_argument", "show: \"id\" is required, e.g. {\"id\":\"childs-pose\"}");
-             return json{{"stretch", stretch_json(find_stretch(d, a.string("id")), d.engine().config(), true)}};
+         [](const Call& c) {
+             if (!c.a.has("id")) throw Error("bad_argument", "show: \"id\" is required, e.g. {\"id\":\"childs-pose\"}");
+             return json{{"stretch", stretch_json(find_stretch(c.d, c.a.string("id")), c.d.engine().config(), true)}};
          },
          "One stretch with its steps."},
         {"reload", {},
-         [](Daemon& d, const Args&, Connection&) {
-             if (auto error = d.reload()) throw Error("config_invalid", *error + " (the running config is kept)");
-             return json{{"config", d.config_source()}};
+         [](const Call& c) {
+             if (auto error = c.d.reload()) throw Error("config_invalid", *error + " (the running config is kept)");
+             return json{{"config", c.d.config_source()}};
          },
          "Re-read the config file."},
         {"subscribe", {},
-         [](Daemon& d, const Args&, Connection& c) {
-             d.subscribe(c);
-             json out = status_reply(d);
+         [](const Call& c) {
+             if (!c.connection) throw Error("bad_request", "subscribe needs a connection to send events on");
+             c.d.subscribe(*c.connection);
+             json out = status_reply(c.d);
              out["subscribed"] = true;
              return out;
          },
          "Receive an event line for every change from now on."},
         {"version", {},
-         [](Daemon&, const Args&, Connection&) { return json{{"version", version}, {"protocol", protocol::version}}; },
+         [](const Call&) { return json{{"version", version}, {"protocol", protocol::version}}; },
          "The daemon's version."},
     };
     return table;
@@ -217,18 +224,22 @@ std::vector<CommandInfo> command_list() {
     return out;
 }
 
+json execute(Daemon& daemon, const protocol::Request& request, std::string_view origin, Connection* connection) {
+    const auto& table = commands();
+    auto command = std::find_if(table.begin(), table.end(), [&](auto& c) { return c.name == request.cmd; });
+    if (command == table.end()) {
+        std::vector<std::string> names;
+        for (auto& c : table) names.emplace_back(c.name);
+        throw Error("unknown_command", fmt::format("unknown command \"{}\"{}", request.cmd, did_you_mean(request.cmd, names)));
+    }
+    check_args(*command, request.args);
+    Args args(request.args);
+    return command->handler(Call{daemon, args, origin, connection});
+}
+
 std::string handle_request(Daemon& daemon, Connection& connection, std::string_view line) {
     try {
-        auto request = protocol::parse_request(line);
-        const auto& table = commands();
-        auto command = std::find_if(table.begin(), table.end(), [&](auto& c) { return c.name == request.cmd; });
-        if (command == table.end()) {
-            std::vector<std::string> names;
-            for (auto& c : table) names.emplace_back(c.name);
-            throw Error("unknown_command", fmt::format("unknown command \"{}\"{}", request.cmd, did_you_mean(request.cmd, names)));
-        }
-        check_args(*command, request.args);
-        return protocol::ok_reply(command->handler(daemon, Args(request.args), connection));
+        return protocol::ok_reply(execute(daemon, protocol::parse_request(line), "cli", &connection));
     } catch (const Error& e) {
         return protocol::error_reply(e.code(), e.what());
     } catch (const std::exception& e) {

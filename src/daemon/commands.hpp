@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "ipc/protocol.hpp"
+
 namespace stretch {
 
 class Daemon;
@@ -25,6 +27,11 @@ struct CommandInfo {
     std::span<const ArgSpec> args;
     std::string_view help;
 };
+
+// Runs one request, from a socket client (origin "cli", with its
+// connection) or from a notification action (origin "action", none), so
+// both take exactly the same path. Throws protocol::Error.
+nlohmann::json execute(Daemon& daemon, const protocol::Request& request, std::string_view origin, Connection* connection);
 
 // Parses one request line, runs it, and returns the reply line. Never throws.
 std::string handle_request(Daemon& daemon, Connection& connection, std::string_view line);
