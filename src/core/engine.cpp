@@ -258,7 +258,7 @@ Outcome Engine::done(Now now, std::string_view name, std::string_view origin) {
         if (rule.duration <= target->duration) reset_rule(rule, state_.rules[rule.name], now);
     state_.unbroken_base = state_.sat;
     state_.unbroken_resting = false;
-    if (state_.shown) close_reminder("done");
+    if (state_.shown && config_.find_break(state_.shown->rule)->duration <= target->duration) close_reminder("done");
     return {finish(now), std::nullopt, target->name};
 }
 
@@ -288,13 +288,16 @@ Outcome Engine::snooze(Now now, std::optional<Duration> length, std::string_view
     rs.snoozed_until = from + d;
     ++rs.snoozes;
     // Shorter breaks folded into this one wait with it, without using up their own snoozes.
+    bool shown_affected = state_.shown && state_.shown->rule == target->name;
     for (auto& rule : config_.breaks) {
         auto& other = state_.rules[rule.name];
-        if (rule.duration < target->duration && is_due(rule))
+        if (rule.duration < target->duration && is_due(rule)) {
             other.snoozed_until = std::max(other.snoozed_until.value_or(MonoTime{}), *rs.snoozed_until);
+            shown_affected |= state_.shown && state_.shown->rule == rule.name;
+        }
     }
     effects_.push_back(Record{RecordKind::snoozed, target->name, rs.next_stretch, d, rs.snoozes, std::string(origin)});
-    if (state_.shown) close_reminder("snoozed");
+    if (shown_affected) close_reminder("snoozed");
     return {finish(now), std::nullopt, target->name};
 }
 
@@ -312,10 +315,13 @@ Outcome Engine::skip(Now now, std::string_view name, std::string_view origin) {
                 {}};
     auto& rs = state_.rules[target->name];
     effects_.push_back(Record{RecordKind::skipped, target->name, rs.next_stretch, rule_sitting(*target), 0, std::string(origin)});
+    bool shown_affected = false;
     for (auto& rule : config_.breaks)
-        if (&rule == target || (rule.duration < target->duration && is_due(rule)))
+        if (&rule == target || (rule.duration < target->duration && is_due(rule))) {
             reset_rule(rule, state_.rules[rule.name], now);
-    if (state_.shown) close_reminder("skipped");
+            shown_affected |= state_.shown && state_.shown->rule == rule.name;
+        }
+    if (shown_affected) close_reminder("skipped");
     return {finish(now), std::nullopt, target->name};
 }
 
@@ -379,12 +385,14 @@ Effects Engine::replace_config(Now now, Config config) {
         RuleState rs;
         if (old != state_.rules.end()) rs = old->second;
         else rs.base = state_.sat;
+        rs.snoozes = std::min(rs.snoozes, rule.max_snoozes);  // the limit may have been lowered
         auto pool = config_.pool(rule);
         bool still_drawn = std::any_of(pool.begin(), pool.end(), [&](auto* s) { return s->id == rs.next_stretch; });
         if (!still_drawn) repick(rule, rs);
         rules[rule.name] = std::move(rs);
     }
     state_.rules = std::move(rules);
+    advance(now);  // an absence under way may already be a natural break by the new rules' lengths
     if (state_.shown) {
         auto* rule = config_.find_break(state_.shown->rule);
         if (!rule || !rule->enabled) close_reminder("config");
@@ -397,7 +405,9 @@ Effects Engine::replace_config(Now now, Config config) {
 
 void Engine::reset_rule(const BreakRule& rule, RuleState& rs, Now) {
     rs.base = state_.sat;
-    rs.resting = false;
+    // Reset during an absence already long enough for a natural break: it
+    // keeps resting until the user is back, and is not counted again.
+    rs.resting = state_.away_since && state_.last - *state_.away_since >= rule.natural_break;
     rs.snoozes = 0;
     rs.snoozed_until.reset();
     repick(rule, rs);
@@ -476,6 +486,14 @@ std::optional<MonoTime> Engine::next_deadline(Now now) const {
     }
     if (state_.shown)
         if (auto* rule = config_.find_break(state_.shown->rule)) consider(state_.shown->last_shown + rule->remind_every);
+    // A longer rule comes forward once it is within the due rule's snooze length.
+    if (const BreakRule* due = winner(now); due && !state_.standing)
+        for (auto& rule : config_.breaks) {
+            auto it = state_.rules.find(rule.name);
+            if (!rule.enabled || rule.duration <= due->duration || it == state_.rules.end() || it->second.resting) continue;
+            Duration left = rule.every - (rule_sitting(rule) + pending) - due->snooze;
+            if (left > Duration::zero()) consider(t + left);
+        }
     if (auto change = config_.schedule.seconds_until_change(now.local)) consider(t + from_seconds(*change));
     return best;
 }
