@@ -74,12 +74,12 @@ grace = "1m"
     CHECK(error_of(R"(
 [[rules]]
 name = "micro"
-)") == "test.toml:1:3: unknown key \"rules\": expected one of tracking, schedule, profile, break, stretch");
+)") == "test.toml:1:3: unknown key \"rules\": expected one of tracking, schedule, profile, notify, break, stretch");
 
     // A key that belongs in a section, written at the top.
     CHECK(error_of(R"(
 natural_break = "2m"
-)") == "test.toml:1:1: unknown key \"natural_break\": expected one of tracking, schedule, profile, break, stretch");
+)") == "test.toml:1:1: unknown key \"natural_break\": expected one of tracking, schedule, profile, notify, break, stretch");
 }
 
 TEST_CASE("config error: single and double brackets mixed up") {
@@ -941,4 +941,36 @@ to = "06:00"
     CHECK(s.seconds_until_change(at(tue, h(6))) == h(16));   // tuesday 22:00
     CHECK(s.seconds_until_change(at(sat, h(6))) == 2 * h(24) + h(16));  // monday 22:00
     CHECK(s.seconds_until_change(at(sun, h(12))) == h(12) + h(22));     // monday 22:00
+}
+
+TEST_CASE("config error: [notify] values") {
+    CHECK(error_of(R"(
+[notify]
+methods = ["desktop", "bel"]
+)", &default_config()) == "test.toml:2:23: [notify]: methods = \"bel\": expected \"desktop\", \"command\" or \"bell\" (did you mean \"bell\"?)");
+    CHECK(error_of(R"(
+[notify]
+command = []
+)", &default_config()) == "test.toml:2:11: [notify]: command = []: expected a program and its arguments, e.g. [\"notify-send\", \"Stretch\"]");
+    CHECK(error_of(R"(
+[notify]
+command_timeout = "0s"
+)", &default_config()) == "test.toml:2:19: [notify]: command_timeout = \"0s\": expected a duration longer than zero");
+}
+
+TEST_CASE("[notify] keys are read, and kept from the built-in config when absent") {
+    auto c = load_config(R"(
+[notify]
+methods = ["command"]
+command = ["notify-send", "Stretch"]
+critical_after = 0
+sound = "bell"
+)", "test.toml", &default_config());
+    CHECK(c.notify.methods == std::vector{Notify::Method::command});
+    CHECK(c.notify.command == std::vector<std::string>{"notify-send", "Stretch"});
+    CHECK(c.notify.critical_after == 0);
+    CHECK(c.notify.sound == "bell");
+    CHECK(c.notify.hold_max == std::chrono::minutes(30));
+    auto d = load_config("[profile]\navoid = [\"floor\"]\n", "test.toml", &default_config());
+    CHECK(d.notify.methods.size() == 3);
 }

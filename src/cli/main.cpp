@@ -82,8 +82,9 @@ int watch(const Options& o) {
             while (auto event = client.read_line()) {
                 if (o.json) fmt::print("{}\n", protocol::dump(*event));
                 else if (event->contains("status")) fmt::print("{}\n", render((*event)["status"]));
-                if (event->value("event", "") == "reminder" && !o.json && o.format == "plain")
-                    fmt::print("Time for the {} break: {}\n", (*event).value("break", ""), (*event)["stretch"].value("name", ""));
+                // The bell fallback: the terminal running `stretch watch` is the last way to reach the user.
+                if (event->value("event", "") == "bell" && !o.json && o.format == "plain")
+                    fmt::print("\a{}\n", event->value("text", "Time for a break"));
                 std::fflush(stdout);
             }
         } catch (const DaemonNotRunning& e) {

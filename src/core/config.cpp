@@ -57,17 +57,19 @@ public:
         } catch (const toml::parse_error& e) {
             fail(e.source(), fmt::format("invalid TOML: {}", e.description()));
         }
-        check_keys(root, {"tracking", "schedule", "profile", "break", "stretch"}, "");
+        check_keys(root, {"tracking", "schedule", "profile", "notify", "break", "stretch"}, "");
 
         Config config;
         if (fallback_) {
             config.tracking = fallback_->tracking;
             config.schedule = fallback_->schedule;
             config.profile = fallback_->profile;
+            config.notify = fallback_->notify;
         }
         if (auto t = section(root, "tracking")) read_tracking(*t, config.tracking);
         if (auto t = section(root, "schedule")) read_schedule(*t, config.schedule);
         if (auto t = section(root, "profile")) read_profile(*t, config.profile);
+        if (auto t = section(root, "notify")) read_notify(*t, config.notify);
 
         if (auto stretches = array_of_tables(root, "stretch")) {
             for (auto& node : *stretches) config.stretches.push_back(read_stretch(*node.as_table()));
@@ -259,6 +261,26 @@ private:
         out.repeat_after = integer(t, "repeat_after", ctx, out.repeat_after, 0, 100);
     }
 
+    void read_notify(const toml::table& t, Notify& out) const {
+        constexpr std::string_view ctx = "[notify]";
+        std::vector<std::string> names = {"desktop", "command", "bell"};
+        if (t.contains("methods")) {
+            out.methods.clear();
+            auto methods = strings(t, "methods", ctx, std::nullopt, [&](const toml::node& n, const std::string& m) {
+                if (!contains(names, m))
+                    fail_value(n, ctx, "methods", fmt::format("expected \"desktop\", \"command\" or \"bell\"{}", did_you_mean(m, names)));
+            });
+            for (auto& m : methods) out.methods.push_back(static_cast<Notify::Method>(std::find(names.begin(), names.end(), m) - names.begin()));
+        }
+        out.command = strings(t, "command", ctx, out.command);
+        if (t.contains("command") && out.command.empty())
+            fail_value(*t.get("command"), ctx, "command", "expected a program and its arguments, e.g. [\"notify-send\", \"Stretch\"]");
+        out.command_timeout = duration(t, "command_timeout", ctx, out.command_timeout);
+        out.critical_after = integer(t, "critical_after", ctx, out.critical_after, 0, 100);
+        out.hold_max = duration(t, "hold_max", ctx, out.hold_max, false);
+        if (t.contains("sound")) out.sound = string(t, "sound", ctx, std::nullopt);
+    }
+
     Stretch read_stretch(const toml::table& t) const {
         Stretch s;
         auto idx = std::to_string(stretch_index_++);
@@ -422,6 +444,15 @@ private:
 };
 
 }  // namespace
+
+std::string_view notify_method_name(Notify::Method m) {
+    switch (m) {
+        case Notify::Method::desktop: return "desktop";
+        case Notify::Method::command: return "command";
+        case Notify::Method::bell: return "bell";
+    }
+    return "desktop";
+}
 
 bool Schedule::active_at(LocalTime t) const {
     bool today = days[static_cast<std::size_t>(t.weekday)];

@@ -45,6 +45,20 @@ struct Profile {
     int repeat_after = 4;
 };
 
+// How reminders reach the user. `methods` is an ordered fallback list: the
+// first one available at the time is used.
+struct Notify {
+    enum class Method { desktop, command, bell };
+    std::vector<Method> methods{Method::desktop, Method::command, Method::bell};
+    std::vector<std::string> command;  // argv, run without a shell
+    Duration command_timeout = std::chrono::seconds(10);
+    int critical_after = 3;            // reminders ignored before urgency turns critical
+    Duration hold_max = std::chrono::minutes(30);  // longest do-not-disturb hold
+    std::string sound;                 // freedesktop sound-name hint; empty: none
+};
+
+std::string_view notify_method_name(Notify::Method m);
+
 struct BreakRule {
     std::string name;
     Duration every{};          // sitting time before the break is due
@@ -63,6 +77,7 @@ struct Config {
     Tracking tracking;
     Schedule schedule;
     Profile profile;
+    Notify notify;
     std::vector<BreakRule> breaks;
     std::vector<Stretch> stretches;
 

@@ -22,6 +22,21 @@ constexpr std::array keys = {
               "Positions never suggested: \"seated\", \"standing\" or \"floor\"."},
     ConfigKey{"profile", "repeat_after", "integer", "4",
               "A stretch is not suggested again until this many others have been (when the pool allows)."},
+    ConfigKey{"notify", "methods", "string array", "[\"desktop\", \"command\", \"bell\"]",
+              "How reminders reach you, in order of preference: \"desktop\" (a notification over D-Bus), \"command\" "
+              "(runs the command below), \"bell\" (a line and a bell in the terminals running stretch watch). The first "
+              "one available is used."},
+    ConfigKey{"notify", "command", "string array", "[]",
+              "A program and its arguments, run without a shell for each reminder, with STRETCH_EVENT, STRETCH_BREAK, "
+              "STRETCH_STRETCH_ID, STRETCH_STRETCH_NAME, STRETCH_SITTING_S, STRETCH_COUNT and STRETCH_TEXT set."},
+    ConfigKey{"notify", "command_timeout", "duration", "\"10s\"", "The command is killed if it runs longer than this."},
+    ConfigKey{"notify", "critical_after", "integer", "3",
+              "After this many reminders of the same break, the notification's urgency is critical (0: never)."},
+    ConfigKey{"notify", "hold_max", "duration", "\"30m\"",
+              "While the notification server is paused (do not disturb) or a window is full-screen, a reminder waits "
+              "at most this long, then is shown anyway."},
+    ConfigKey{"notify", "sound", "string", "\"\"",
+              "A freedesktop sound name to play with the notification, e.g. \"bell\"; empty for silence."},
     ConfigKey{"break", "name", "string", "", "Unique name of the rule, used by the CLI and in history."},
     ConfigKey{"break", "every", "duration", "", "Sitting time before the break is due; longer than duration."},
     ConfigKey{"break", "duration", "duration", "", "How long the break takes."},

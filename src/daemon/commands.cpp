@@ -68,16 +68,17 @@ std::string run(Daemon& d, Outcome outcome) {
 }
 
 json status_reply(Daemon& d) {
-    json out = status_json(d.engine().status(d.now()), d.engine().config());
+    json out = d.status_view(d.now());
     out["config"] = d.config_source();
     return out;
 }
 
 json next_reply(Daemon& d) {
-    auto status = d.engine().status(d.now());
+    Now now = d.now();
+    auto status = d.engine().status(now);
     return {{"state", engine_mode_name(status.mode)},
             {"sitting_s", secs(status.sitting)},
-            {"held", status.held ? json(*status.held) : json(nullptr)},
+            {"held", d.status_view(now)["held"]},
             {"paused_for_s", status.paused_for ? json(secs(*status.paused_for)) : json(nullptr)},
             {"next", next_json(status, d.engine().config())}};
 }

@@ -51,6 +51,16 @@ Daemon::Daemon(EventLoop& loop, Options options)
       server_(loop_, Server::Options{options_.socket, 256, options_.client_timeout},
               [this](Connection& c, std::string_view line) { on_request(c, line); }) {
     spdlog::info("config: {}", config_source_);
+    command_ = std::make_unique<CommandNotifier>(loop_, engine_.config().notify);
+    bell_ = std::make_unique<BellNotifier>(server_);
+    desktop_ = std::make_unique<DesktopNotifier>(
+        loop_, DesktopNotifier::Listener{[this](ReminderAction a) { on_action(a); }, [this] { on_notifier_change(); }});
+    hold_timer_ = loop_.add_timer(CLOCK_MONOTONIC, 0, [this] {
+        if (!held_) return;
+        spdlog::info("reminder held for {} ({}) is shown anyway", format_duration(engine_.config().notify.hold_max), held_reason_);
+        auto r = std::exchange(held_, std::nullopt);
+        deliver(*r);
+    });
     suspended_seen_ = time_suspended();
     deadline_ = loop_.add_timer(CLOCK_BOOTTIME, 0, [this] { on_deadline(); });
     tick_ = loop_.add_timer(CLOCK_MONOTONIC, 0, [this] { broadcast_tick(); });
@@ -101,21 +111,23 @@ void Daemon::apply(Effects effects) {
             const auto& r = show->reminder;
             spdlog::info("reminder: break \"{}\" after {} sitting, suggesting \"{}\"{}", r.rule,
                          format_duration(r.sitting), r.stretch_id, r.count > 1 ? fmt::format(" (reminder {})", r.count) : "");
+            deliver(r);
             json body = reminder_json(r, engine_.config());
             body["replace"] = show->replace;
-            body["status"] = status_json(engine_.status(n), engine_.config());
+            body["status"] = status_view(n);
             server_.broadcast(protocol::event_line("reminder", std::move(body)));
         } else if (auto* close = std::get_if<CloseReminder>(&effect)) {
             spdlog::debug("reminder for \"{}\" closed: {}", close->rule, close->reason);
+            withdraw();
             json body = {{"break", close->rule}, {"reason", close->reason}};
-            body["status"] = status_json(engine_.status(n), engine_.config());
+            body["status"] = status_view(n);
             server_.broadcast(protocol::event_line("reminder_closed", std::move(body)));
         } else if (auto* record = std::get_if<Record>(&effect)) {
             spdlog::debug("event: {} {}", record_kind_name(record->kind), record->rule);
             auto name = record_event_name(record->kind);
             if (name.empty()) continue;
             json body = record_json(*record, n.wall_s);
-            body["status"] = status_json(engine_.status(n), engine_.config());
+            body["status"] = status_view(n);
             server_.broadcast(protocol::event_line(name, std::move(body)));
         }
     }
@@ -188,7 +200,7 @@ void Daemon::subscribe(Connection& connection) {
 void Daemon::broadcast_tick() {
     Now n = now();
     if (server_.subscribers() == 0) return;
-    server_.broadcast(protocol::event_line("tick", {{"status", status_json(engine_.status(n), engine_.config())}}));
+    server_.broadcast(protocol::event_line("tick", {{"status", status_view(n)}}));
     tick_.set_time(loop_.now(CLOCK_MONOTONIC) + std::chrono::microseconds(tick_interval).count());
 }
 
@@ -200,6 +212,98 @@ void Daemon::notify_status() {
     if (line == last_status_) return;
     last_status_ = line;
     sd_notifyf(0, "STATUS=%s", line.c_str());
+}
+
+json Daemon::status_view(Now n) {
+    json out = status_json(engine_.status(n), engine_.config());
+    if (held_) out["held"] = held_reason_;
+    json notify = {{"methods", json::array()}, {"shown_by", shown_by_ ? json(shown_by_->describe()) : json(nullptr)}};
+    for (auto m : engine_.config().notify.methods) {
+        Notifier* n2 = notifier_for(m);
+        notify["methods"].push_back({{"method", notify_method_name(m)}, {"available", n2->available()}, {"detail", n2->describe()}});
+    }
+    out["notify"] = std::move(notify);
+    return out;
+}
+
+std::optional<std::string> Daemon::do_not_disturb() const {
+    if (desktop_->do_not_disturb()) return "do_not_disturb";
+    return std::nullopt;
+}
+
+// Shows a reminder the first way that works, unless do-not-disturb holds it
+// back (for at most [notify] hold_max).
+void Daemon::deliver(const Reminder& r) {
+    const Notify& settings = engine_.config().notify;
+    if (auto dnd = do_not_disturb(); dnd && settings.hold_max > Duration::zero()) {
+        if (!held_) {
+            held_since_usec_ = loop_.now(CLOCK_MONOTONIC);
+            spdlog::info("holding the reminder for \"{}\": {}", r.rule, *dnd);
+            hold_timer_.set_time(held_since_usec_ +
+                                 static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(settings.hold_max).count()));
+        }
+        held_ = r;
+        current_ = r;
+        held_reason_ = *dnd;
+        return;
+    }
+    current_ = r;
+    held_.reset();
+    hold_timer_.set_time(0);
+    Notifier* n = preferred_notifier();
+    if (shown_by_ && shown_by_ != n) shown_by_->close();
+    shown_by_ = n;
+    if (!n) {
+        spdlog::warn("reminder for \"{}\" reached no one: none of [notify] methods is available now", r.rule);
+        return;
+    }
+    n->show(r, engine_.config().find_stretch(r.stretch_id), settings);
+}
+
+Notifier* Daemon::notifier_for(Notify::Method m) const {
+    switch (m) {
+        case Notify::Method::desktop: return desktop_.get();
+        case Notify::Method::command: return command_.get();
+        case Notify::Method::bell: return bell_.get();
+    }
+    return nullptr;
+}
+
+Notifier* Daemon::preferred_notifier() const {
+    for (auto m : engine_.config().notify.methods)
+        if (Notifier* n = notifier_for(m); n->available()) return n;
+    return nullptr;
+}
+
+void Daemon::withdraw() {
+    current_.reset();
+    held_.reset();
+    hold_timer_.set_time(0);
+    if (shown_by_) shown_by_->close();
+    shown_by_ = nullptr;
+}
+
+void Daemon::on_notifier_change() {
+    // Do-not-disturb over, or a server appeared: a held reminder can go out now.
+    if (held_ && !do_not_disturb()) {
+        auto r = std::exchange(held_, std::nullopt);
+        deliver(*r);
+    } else if (current_ && !held_ &&
+               (preferred_notifier() != shown_by_ || (shown_by_ == desktop_.get() && !desktop_->showing()))) {
+        // A better way appeared (a notification server started) or the one in
+        // use went away: move the reminder up there.
+        deliver(*current_);
+    }
+    notify_status();
+}
+
+void Daemon::on_action(ReminderAction action) {
+    const char* cmd = action == ReminderAction::done ? "done" : action == ReminderAction::snooze ? "snooze" : "skip";
+    try {
+        execute(*this, protocol::Request{cmd, json::object()}, "action", nullptr);
+    } catch (const protocol::Error& e) {
+        spdlog::warn("the \"{}\" button was refused: {}", cmd, e.what());
+    }
 }
 
 void Daemon::on_request(Connection& connection, std::string_view line) {

@@ -6,9 +6,15 @@
 
 #include <filesystem>
 #include <optional>
+#include <memory>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "core/engine.hpp"
+#include "daemon/bell_notifier.hpp"
+#include "daemon/command_notifier.hpp"
+#include "daemon/desktop_notifier.hpp"
 #include "daemon/event_loop.hpp"
 #include "daemon/server.hpp"
 #include "ipc/unique_fd.hpp"
@@ -38,6 +44,9 @@ public:
     void subscribe(Connection& connection);
     const std::string& config_source() const { return config_source_; }
     const Server& server() const { return server_; }
+    // The status as clients see it: the engine's, plus what only the daemon
+    // knows (a reminder held for do-not-disturb, how reminders are sent).
+    nlohmann::json status_view(Now now);
 
 private:
     void on_request(Connection& connection, std::string_view line);
@@ -49,6 +58,13 @@ private:
     void rearm_wall_clock_watch();
     void notify_status();
     void broadcast_tick();
+    void deliver(const Reminder& reminder);
+    void withdraw();
+    std::optional<std::string> do_not_disturb() const;
+    void on_notifier_change();
+    void on_action(ReminderAction action);
+    Notifier* notifier_for(Notify::Method method) const;
+    Notifier* preferred_notifier() const;
 
     EventLoop& loop_;
     Options options_;
@@ -63,6 +79,18 @@ private:
     UniqueFd tz_fd_;
     EventSource tz_source_;
     Duration suspended_seen_{};
+
+    // Ways of reaching the user, in the order [notify] methods allows.
+    std::unique_ptr<DesktopNotifier> desktop_;
+    std::unique_ptr<CommandNotifier> command_;
+    std::unique_ptr<BellNotifier> bell_;
+    Notifier* shown_by_ = nullptr;
+    std::optional<Reminder> current_;  // the reminder up, wherever it is shown
+    // A reminder waiting for do-not-disturb to end, and since when.
+    std::optional<Reminder> held_;
+    std::uint64_t held_since_usec_ = 0;
+    std::string held_reason_;
+    EventSource hold_timer_;
     std::string last_status_;
 };
 

@@ -2,6 +2,8 @@
 
 #include <cerrno>
 #include <csignal>
+#include <sys/wait.h>
+
 #include <system_error>
 
 namespace stretch {
@@ -96,6 +98,30 @@ EventSource EventLoop::add_signal(int signal, Handler handler) {
                                 },
                                 nullptr);
     check(r, "sd_event_add_signal");
+    attach(s, cb.release());
+    EventSource source;
+    source.source_.reset(s);
+    return source;
+}
+
+void EventLoop::block_child_signal() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGCHLD);
+    if (sigprocmask(SIG_BLOCK, &set, nullptr) < 0) throw std::system_error(errno, std::generic_category(), "sigprocmask");
+}
+
+EventSource EventLoop::add_child(pid_t pid, std::function<void(const siginfo_t&)> handler) {
+    using ChildHandler = std::function<void(const siginfo_t&)>;
+    sd_event_source* s = nullptr;
+    auto cb = std::make_unique<ChildHandler>(std::move(handler));
+    int r = sd_event_add_child(event_.get(), &s, pid, WEXITED,
+                               [](sd_event_source*, const siginfo_t* info, void* p) {
+                                   (*static_cast<ChildHandler*>(p))(*info);
+                                   return 0;
+                               },
+                               nullptr);
+    check(r, "sd_event_add_child");
     attach(s, cb.release());
     EventSource source;
     source.source_.reset(s);

@@ -53,6 +53,11 @@ public:
     // Blocks the signal for the process and delivers it here instead.
     EventSource add_signal(int signal, Handler handler);
 
+    // Calls `handler` when the child exits. SIGCHLD must be blocked (see
+    // block_child_signal()) before the child is started.
+    EventSource add_child(pid_t pid, std::function<void(const siginfo_t&)> handler);
+    static void block_child_signal();
+
     // Runs until exit() is called; returns the exit code.
     int run();
     void exit(int code);

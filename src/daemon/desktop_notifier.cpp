@@ -1,0 +1,336 @@
+#include "daemon/desktop_notifier.hpp"
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <spdlog/spdlog.h>
+
+#include "core/duration.hpp"
+#include "core/notification_text.hpp"
+
+namespace stretch {
+namespace {
+
+constexpr const char* service = "org.freedesktop.Notifications";
+constexpr const char* object = "/org/freedesktop/Notifications";
+constexpr const char* dunst_interface = "org.dunstproject.cmd0";
+constexpr auto max_backoff = std::chrono::minutes(1);
+
+// The notification spec's urgency levels.
+constexpr std::uint8_t urgency_normal = 1;
+constexpr std::uint8_t urgency_critical = 2;
+
+int dispatch(sd_bus_message* m, void* userdata, sd_bus_error*) {
+    (*static_cast<std::function<void(sd_bus_message*)>*>(userdata))(m);
+    return 0;
+}
+
+void free_handler(void* userdata) { delete static_cast<std::function<void(sd_bus_message*)>*>(userdata); }
+
+void own_handler(sd_bus_slot* slot, std::function<void(sd_bus_message*)>* handler) {
+    sd_bus_slot_set_destroy_callback(slot, free_handler);
+    sd_bus_slot_set_floating(slot, 1);
+    (void)handler;
+}
+
+}  // namespace
+
+DesktopNotifier::DesktopNotifier(EventLoop& loop, Listener listener) : loop_(loop), listener_(std::move(listener)) {
+    retry_ = loop_.add_timer(CLOCK_MONOTONIC, 0, [this] { reconnect(); });
+    connect();
+}
+
+BusMessage DesktopNotifier::new_call(const char* destination, const char* path, const char* interface, const char* member) {
+    sd_bus_message* m = nullptr;
+    if (sd_bus_message_new_method_call(bus_.get(), &m, destination, path, interface, member) < 0) return nullptr;
+    return BusMessage(m);
+}
+
+void DesktopNotifier::call_async(sd_bus_message* call, Handler on_reply) {
+    if (!call) return;
+    auto handler = std::make_unique<Handler>(std::move(on_reply));
+    sd_bus_slot* slot = nullptr;
+    int r = sd_bus_call_async(bus_.get(), &slot, call, dispatch, handler.get(), 0);
+    if (r < 0) {
+        spdlog::warn("D-Bus call {} failed to send: {}", sd_bus_message_get_member(call), std::strerror(-r));
+        return;
+    }
+    own_handler(slot, handler.release());
+}
+
+void DesktopNotifier::match(const char* sender, const char* path, const char* interface, const char* member, Handler on_signal) {
+    auto handler = std::make_unique<Handler>(std::move(on_signal));
+    sd_bus_slot* slot = nullptr;
+    int r = sd_bus_match_signal_async(bus_.get(), &slot, sender, path, interface, member, dispatch, nullptr, handler.get());
+    if (r < 0) {
+        spdlog::warn("D-Bus match on {}.{} failed: {}", interface, member, std::strerror(-r));
+        return;
+    }
+    own_handler(slot, handler.release());
+}
+
+void DesktopNotifier::connect() {
+    sd_bus* bus = nullptr;
+    int r = sd_bus_open_user(&bus);
+    if (r >= 0) {
+        bus_.reset(bus);
+        r = sd_bus_attach_event(bus, loop_.get(), SD_EVENT_PRIORITY_NORMAL);
+    }
+    if (r < 0) {
+        bus_.reset();
+        bus_problem_ = fmt::format("no session bus ({})", std::strerror(-r));
+        if (!told_missing_) {
+            spdlog::warn("desktop notifications unavailable: cannot connect to the session bus: {}; retrying in the background",
+                         std::strerror(-r));
+            told_missing_ = true;
+        }
+        schedule_reconnect(backoff_);
+        backoff_ = std::min<std::chrono::milliseconds>(backoff_ * 2, max_backoff);
+        return;
+    }
+    bus_problem_.clear();
+    // sd-bus tells us of a lost connection with a local signal, seen by filters.
+    sd_bus_add_filter(bus, nullptr,
+                      [](sd_bus_message* m, void* self, sd_bus_error*) {
+                          if (sd_bus_message_is_signal(m, "org.freedesktop.DBus.Local", "Disconnected"))
+                              static_cast<DesktopNotifier*>(self)->schedule_reconnect(std::chrono::milliseconds(0));
+                          return 0;
+                      },
+                      this);
+    match("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "NameOwnerChanged", [this](sd_bus_message* m) {
+        const char *name = nullptr, *old_owner = nullptr, *new_owner = nullptr;
+        if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) < 0 || std::strcmp(name, service) != 0) return;
+        if (*old_owner) server_gone();
+        if (*new_owner) server_appeared(new_owner);
+    });
+    match(nullptr, object, service, "ActionInvoked", [this](sd_bus_message* m) {
+        std::uint32_t id = 0;
+        const char* key = nullptr;
+        if (sd_bus_message_read(m, "us", &id, &key) >= 0) on_action(id, key);
+    });
+    match(nullptr, object, service, "NotificationClosed", [this](sd_bus_message* m) {
+        std::uint32_t id = 0, reason = 0;
+        if (sd_bus_message_read(m, "uu", &id, &reason) >= 0) on_closed(id, reason);
+    });
+    match(nullptr, object, "org.freedesktop.DBus.Properties", "PropertiesChanged",
+          [this](sd_bus_message* m) { on_properties_changed(m); });
+
+    auto call = new_call("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "GetNameOwner");
+    if (call && sd_bus_message_append(call.get(), "s", service) >= 0)
+        call_async(call.get(), [this](sd_bus_message* reply) {
+            const char* owner = nullptr;
+            if (bus_error_of(reply).empty() && sd_bus_message_read(reply, "s", &owner) >= 0) {
+                server_appeared(owner);
+            } else {
+                spdlog::info("no notification server on the session bus yet; reminders use the fallbacks until one appears");
+                if (listener_.on_change) listener_.on_change();
+            }
+        });
+    if (told_missing_) spdlog::info("connected to the session bus");
+    told_missing_ = false;
+    backoff_ = std::chrono::seconds(1);
+}
+
+void DesktopNotifier::schedule_reconnect(std::chrono::milliseconds delay) {
+    // Through the timer, so the bus is never dropped from inside one of its own callbacks.
+    retry_.set_time(loop_.now(CLOCK_MONOTONIC) + static_cast<std::uint64_t>(delay.count()) * 1000 + 1);
+}
+
+void DesktopNotifier::reconnect() {
+    if (bus_) {
+        spdlog::warn("desktop notifications: lost the session bus; reconnecting");
+        server_gone();
+        bus_.reset();
+        told_missing_ = true;
+    }
+    connect();
+}
+
+void DesktopNotifier::server_appeared(std::string owner) {
+    owner_ = std::move(owner);
+    capabilities_.clear();
+    capabilities_known_ = false;
+    paused_ = false;
+    auto info = new_call(service, object, service, "GetServerInformation");
+    call_async(info.get(), [this](sd_bus_message* reply) {
+        const char *name = nullptr, *vendor = nullptr, *version = nullptr, *spec = nullptr;
+        if (bus_error_of(reply).empty() && sd_bus_message_read(reply, "ssss", &name, &vendor, &version, &spec) >= 0)
+            server_info_ = fmt::format("{} {}", name, version);
+    });
+    auto caps = new_call(service, object, service, "GetCapabilities");
+    call_async(caps.get(), [this](sd_bus_message* reply) {
+        if (auto error = bus_error_of(reply); !error.empty()) {
+            spdlog::warn("notification server: GetCapabilities failed: {}; sending plain reminders without buttons", error);
+            capabilities_known_ = true;
+            if (listener_.on_change) listener_.on_change();
+            return;
+        }
+        for (auto& c : read_strings(reply)) capabilities_.insert(c);
+        capabilities_known_ = true;
+        spdlog::info("notification server {}: capabilities {}", server_info_, fmt::join(capabilities_, " "));
+        if (listener_.on_change) listener_.on_change();
+    });
+    // dunst says whether it is paused; other servers simply answer with an error.
+    auto paused = new_call(service, object, "org.freedesktop.DBus.Properties", "Get");
+    if (paused && sd_bus_message_append(paused.get(), "ss", dunst_interface, "paused") >= 0)
+        call_async(paused.get(), [this](sd_bus_message* reply) {
+            int value = 0;
+            if (bus_error_of(reply).empty() && sd_bus_message_read(reply, "v", "b", &value) >= 0) {
+                paused_ = value;
+                if (listener_.on_change) listener_.on_change();
+            }
+        });
+    if (listener_.on_change) listener_.on_change();
+}
+
+void DesktopNotifier::server_gone() {
+    if (!owner_.empty()) spdlog::info("notification server {} left the bus", server_info_.empty() ? owner_ : server_info_);
+    owner_.clear();
+    server_info_.clear();
+    capabilities_.clear();
+    capabilities_known_ = false;
+    paused_ = false;
+    // Its ids mean nothing to the next server.
+    id_ = 0;
+    awaiting_id_ = false;
+    close_when_id_arrives_ = false;
+    dismissed_ = false;
+    if (listener_.on_change) listener_.on_change();
+}
+
+bool DesktopNotifier::available() const { return bus_ && !owner_.empty() && capabilities_known_; }
+
+std::string DesktopNotifier::describe() const {
+    if (!bus_) return fmt::format("desktop: {}", bus_problem_.empty() ? "connecting" : bus_problem_);
+    if (owner_.empty()) return "desktop: no notification server on the session bus";
+    return fmt::format("desktop: {}{}{}", server_info_.empty() ? owner_ : server_info_, has("actions") ? "" : " (no buttons)",
+                       paused_ ? " (paused)" : "");
+}
+
+void DesktopNotifier::show(const Reminder& reminder, const Stretch* stretch, const Notify& settings) {
+    bool same_break = reminder_ && reminder_->rule == reminder.rule;
+    reminder_ = reminder;
+    dismissed_ = false;
+    stretch_ = stretch;
+    settings_ = settings;
+    if (!same_break) full_steps_ = false;
+    send_notify(full_steps_);
+}
+
+void DesktopNotifier::send_notify(bool full_steps) {
+    if (!available() || !reminder_) return;
+    const Reminder& r = *reminder_;
+    TextOptions options{has("body-markup"), has("actions"), full_steps};
+    auto text = reminder_text(r, stretch_, options);
+
+    auto call = new_call(service, object, service, "Notify");
+    if (!call) return;
+    sd_bus_message* m = call.get();
+    bool ok = sd_bus_message_append(m, "susss", "stretch", id_, "", text.summary.c_str(), text.body.c_str()) >= 0;
+    ok = ok && sd_bus_message_open_container(m, 'a', "s") >= 0;
+    if (options.actions) {
+        auto add = [&](const char* key, const std::string& label) { ok = ok && sd_bus_message_append(m, "ss", key, label.c_str()) >= 0; };
+        add("done", "Done");
+        if (r.snoozes_left > 0) add("snooze", fmt::format("Snooze {}", spoken_duration(r.snooze)));
+        if (r.skippable) add("skip", "Skip");
+        add("default", "Show all steps");
+    }
+    ok = ok && sd_bus_message_close_container(m) >= 0;
+    std::uint8_t urgency =
+        settings_.critical_after > 0 && r.count > settings_.critical_after ? urgency_critical : urgency_normal;
+    ok = ok && sd_bus_message_open_container(m, 'a', "{sv}") >= 0;
+    ok = ok && sd_bus_message_append(m, "{sv}", "urgency", "y", urgency) >= 0;
+    ok = ok && sd_bus_message_append(m, "{sv}", "category", "s", "x-stretch.break") >= 0;
+    ok = ok && sd_bus_message_append(m, "{sv}", "desktop-entry", "s", "stretch") >= 0;
+    ok = ok && sd_bus_message_append(m, "{sv}", "transient", "b", 0) >= 0;
+    if (!settings_.sound.empty()) ok = ok && sd_bus_message_append(m, "{sv}", "sound-name", "s", settings_.sound.c_str()) >= 0;
+    ok = ok && sd_bus_message_close_container(m) >= 0;
+    // A reminder stays until it is acted on: the server must not expire it.
+    ok = ok && sd_bus_message_append(m, "i", 0) >= 0;
+    if (!ok) {
+        spdlog::error("could not build the Notify call for break \"{}\"", r.rule);
+        return;
+    }
+    awaiting_id_ = true;
+    close_when_id_arrives_ = false;
+    call_async(m, [this](sd_bus_message* reply) { on_notify_reply(reply); });
+}
+
+void DesktopNotifier::on_notify_reply(sd_bus_message* reply) {
+    awaiting_id_ = false;
+    if (auto error = bus_error_of(reply); !error.empty()) {
+        spdlog::warn("the notification server refused the reminder: {}", error);
+        return;
+    }
+    std::uint32_t id = 0;
+    if (sd_bus_message_read(reply, "u", &id) < 0) return;
+    id_ = id;
+    if (close_when_id_arrives_) close();
+}
+
+void DesktopNotifier::close() {
+    reminder_.reset();
+    full_steps_ = false;
+    if (awaiting_id_) {
+        close_when_id_arrives_ = true;  // closed before the server told us its id
+        return;
+    }
+    if (!id_ || !available()) {
+        id_ = 0;
+        return;
+    }
+    auto call = new_call(service, object, service, "CloseNotification");
+    if (call && sd_bus_message_append(call.get(), "u", id_) >= 0)
+        call_async(call.get(), [](sd_bus_message* reply) {
+            if (auto error = bus_error_of(reply); !error.empty()) spdlog::debug("CloseNotification: {}", error);
+        });
+    id_ = 0;
+}
+
+void DesktopNotifier::on_action(std::uint32_t id, std::string_view key) {
+    if (id == 0 || id != id_) return;  // not our bubble
+    spdlog::info("notification action \"{}\"", key);
+    if (key == "default") {
+        // A click on the bubble: show every step so the user can follow along.
+        full_steps_ = true;
+        send_notify(true);
+        return;
+    }
+    if (!listener_.on_action) return;
+    if (key == "done") listener_.on_action(ReminderAction::done);
+    else if (key == "snooze") listener_.on_action(ReminderAction::snooze);
+    else if (key == "skip") listener_.on_action(ReminderAction::skip);
+}
+
+void DesktopNotifier::on_closed(std::uint32_t id, std::uint32_t reason) {
+    if (id == 0 || id != id_) return;
+    spdlog::debug("notification {} closed by the server (reason {})", id, reason);
+    // Dismissed or expired: the break is still due, and the next re-reminder
+    // opens a new bubble.
+    id_ = 0;
+    dismissed_ = true;
+}
+
+void DesktopNotifier::on_properties_changed(sd_bus_message* m) {
+    const char* interface = nullptr;
+    if (sd_bus_message_read(m, "s", &interface) < 0 || std::strcmp(interface, dunst_interface) != 0) return;
+    if (sd_bus_message_enter_container(m, 'a', "{sv}") < 0) return;
+    while (sd_bus_message_enter_container(m, 'e', "sv") > 0) {
+        const char* key = nullptr;
+        if (sd_bus_message_read(m, "s", &key) < 0) return;
+        if (std::strcmp(key, "paused") == 0) {
+            int value = 0;
+            if (sd_bus_message_read(m, "v", "b", &value) < 0) return;
+            if (paused_ != static_cast<bool>(value)) spdlog::info("notification server {}", value ? "paused: holding reminders" : "resumed");
+            paused_ = value;
+        } else {
+            sd_bus_message_skip(m, "v");
+        }
+        sd_bus_message_exit_container(m);
+    }
+    if (listener_.on_change) listener_.on_change();
+}
+
+}  // namespace stretch
