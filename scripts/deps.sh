@@ -8,7 +8,7 @@ set -euo pipefail
 build_packages=(
   g++ cmake ninja-build pkg-config
   libcli11-dev libfmt-dev libspdlog-dev libtomlplusplus-dev doctest-dev
-  nlohmann-json3-dev libsystemd-dev libsqlite3-dev
+  nlohmann-json3-dev libsystemd-dev libsqlite3-dev libxcb1-dev
 )
 test_packages=(
   python3 util-linux
@@ -24,9 +24,9 @@ if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>
 stretch: this is not a Debian-like system, so nothing was installed.
 Install the build dependencies yourself, then run this again:
   Fedora: sudo dnf install gcc-c++ cmake ninja-build pkgconf-pkg-config cli11-devel fmt-devel spdlog-devel \
-          tomlplusplus-devel doctest-devel json-devel systemd-devel sqlite-devel python3
+          tomlplusplus-devel doctest-devel json-devel systemd-devel sqlite-devel libxcb-devel python3
   Arch:   sudo pacman -S --needed gcc cmake ninja pkgconf cli11 fmt spdlog tomlplusplus doctest \
-          nlohmann-json systemd-libs sqlite python
+          nlohmann-json systemd-libs sqlite libxcb python
 MSG
   for tool in cmake ninja pkg-config; do
     command -v "$tool" >/dev/null 2>&1 || exit 1

@@ -55,6 +55,7 @@ Daemon::Daemon(EventLoop& loop, Options options)
     bell_ = std::make_unique<BellNotifier>(server_);
     desktop_ = std::make_unique<DesktopNotifier>(
         loop_, DesktopNotifier::Listener{[this](ReminderAction a) { on_action(a); }, [this] { on_notifier_change(); }});
+    recheck_ = loop_.add_timer(CLOCK_MONOTONIC, 0, [this] { on_notifier_change(); });
     hold_timer_ = loop_.add_timer(CLOCK_MONOTONIC, 0, [this] {
         if (!held_) return;
         spdlog::info("reminder held for {} ({}) is shown anyway", format_duration(engine_.config().notify.hold_max), held_reason_);
@@ -226,8 +227,9 @@ json Daemon::status_view(Now n) {
     return out;
 }
 
-std::optional<std::string> Daemon::do_not_disturb() const {
+std::optional<std::string> Daemon::do_not_disturb() {
     if (desktop_->do_not_disturb()) return "do_not_disturb";
+    if (fullscreen_.focused_window_fullscreen()) return "fullscreen";
     return std::nullopt;
 }
 
@@ -245,6 +247,8 @@ void Daemon::deliver(const Reminder& r) {
         held_ = r;
         current_ = r;
         held_reason_ = *dnd;
+        // Nothing announces a full-screen window closing: look again each minute while holding.
+        if (*dnd == "fullscreen") recheck_.set_time(loop_.now(CLOCK_MONOTONIC) + 60'000'000);
         return;
     }
     current_ = r;
@@ -285,9 +289,14 @@ void Daemon::withdraw() {
 
 void Daemon::on_notifier_change() {
     // Do-not-disturb over, or a server appeared: a held reminder can go out now.
-    if (held_ && !do_not_disturb()) {
-        auto r = std::exchange(held_, std::nullopt);
-        deliver(*r);
+    if (held_) {
+        if (auto dnd = do_not_disturb()) {
+            held_reason_ = *dnd;
+            if (*dnd == "fullscreen") recheck_.set_time(loop_.now(CLOCK_MONOTONIC) + 60'000'000);
+        } else {
+            auto r = std::exchange(held_, std::nullopt);
+            deliver(*r);
+        }
     } else if (current_ && !held_ &&
                (preferred_notifier() != shown_by_ || (shown_by_ == desktop_.get() && !desktop_->showing()))) {
         // A better way appeared (a notification server started) or the one in

@@ -17,6 +17,7 @@
 #include "daemon/desktop_notifier.hpp"
 #include "daemon/event_loop.hpp"
 #include "daemon/server.hpp"
+#include "daemon/x11_fullscreen.hpp"
 #include "ipc/unique_fd.hpp"
 
 namespace stretch {
@@ -60,7 +61,7 @@ private:
     void broadcast_tick();
     void deliver(const Reminder& reminder);
     void withdraw();
-    std::optional<std::string> do_not_disturb() const;
+    std::optional<std::string> do_not_disturb();
     void on_notifier_change();
     void on_action(ReminderAction action);
     Notifier* notifier_for(Notify::Method method) const;
@@ -91,6 +92,8 @@ private:
     std::uint64_t held_since_usec_ = 0;
     std::string held_reason_;
     EventSource hold_timer_;
+    EventSource recheck_;
+    X11Fullscreen fullscreen_;
     std::string last_status_;
 };
 
