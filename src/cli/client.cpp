@@ -64,7 +64,13 @@ nlohmann::json Client::call(std::string_view cmd, nlohmann::json args) {
     for (std::size_t sent = 0; sent < line.size();) {
         ssize_t n = ::send(fd_.get(), line.data() + sent, line.size() - sent, MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0) throw DaemonNotRunning(fmt::format("lost the connection to stretchd: {}", std::strerror(errno)));
+        if (n < 0) {
+            // The daemon may have refused us (another uid, too many clients)
+            // and closed before we wrote: its reason is waiting to be read.
+            int err = errno;
+            if (auto refusal = read_line()) return *refusal;
+            throw DaemonNotRunning(fmt::format("lost the connection to stretchd: {}", std::strerror(err)));
+        }
         sent += static_cast<std::size_t>(n);
     }
     auto reply = read_line();

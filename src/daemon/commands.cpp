@@ -242,7 +242,7 @@ std::string handle_request(Daemon& daemon, Connection& connection, std::string_v
     try {
         return protocol::ok_reply(execute(daemon, protocol::parse_request(line), "cli", &connection));
     } catch (const Error& e) {
-        return protocol::error_reply(e.code(), e.what());
+        return protocol::error_reply(e.code(), e.message());
     } catch (const std::exception& e) {
         spdlog::error("request {} failed: {}", protocol::dump(std::string(line.substr(0, 200))), e.what());
         return protocol::error_reply("internal", fmt::format("stretchd failed to handle the request: {}", e.what()));

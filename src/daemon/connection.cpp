@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <utility>
 
 #include <spdlog/spdlog.h>
 
@@ -63,7 +64,13 @@ void Connection::read_input() {
             return;
         }
         if (n == 0) {
-            // The client has finished sending; answer what it sent, then close.
+            // The client has finished sending; a last line without its
+            // newline still counts. Answer what it sent, then close.
+            if (!in_.empty() && in_.size() <= protocol::max_line) {
+                std::string last = std::exchange(in_, {});
+                if (last.back() == '\r') last.pop_back();
+                if (!last.empty()) on_line_(*this, last);
+            }
             close_after_flush();
             return;
         }

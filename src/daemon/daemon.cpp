@@ -311,7 +311,7 @@ void Daemon::on_action(ReminderAction action) {
     try {
         execute(*this, protocol::Request{cmd, json::object()}, "action", nullptr);
     } catch (const protocol::Error& e) {
-        spdlog::warn("the \"{}\" button was refused: {}", cmd, e.what());
+        spdlog::warn("the \"{}\" button was refused: {}", cmd, e.message());
     }
 }
 

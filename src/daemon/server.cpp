@@ -9,6 +9,7 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -64,6 +65,11 @@ Server::Server(EventLoop& loop, Options options, Connection::LineHandler on_line
     }
     accept_source_ = loop_.add_io(listen_fd_.get(), EPOLLIN, [this](std::uint32_t) { accept_clients(); });
     reaper_ = loop_.add_timer(CLOCK_MONOTONIC, 0, [this] { reap(); });
+    resume_accept_ = loop_.add_timer(CLOCK_MONOTONIC, 0, [this] {
+        sd_event_source_set_enabled(accept_source_.get(), SD_EVENT_ON);
+        if (accept_paused_) spdlog::info("accepting clients again");
+        accept_paused_ = false;
+    });
 }
 
 Server::~Server() {
@@ -113,6 +119,17 @@ void Server::accept_clients() {
         UniqueFd fd(::accept4(listen_fd_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
         if (!fd) {
             if (errno == EINTR || errno == ECONNABORTED) continue;
+            if (errno == EMFILE || errno == ENFILE) {
+                // Out of descriptors. The pending client stays in the queue and
+                // would wake us at once, forever: stop listening for a moment.
+                if (!accept_paused_)
+                    spdlog::warn("out of file descriptors with {} clients connected: not accepting new ones for now",
+                                 live_connections());
+                accept_paused_ = true;
+                accept_source_.disable();
+                resume_accept_.set_time(loop_.now(CLOCK_MONOTONIC) + 200'000);
+                return;
+            }
             if (errno != EAGAIN && errno != EWOULDBLOCK) spdlog::warn("accept on \"{}\": {}", options_.path.string(), std::strerror(errno));
             return;
         }
@@ -123,8 +140,8 @@ void Server::accept_clients() {
                          connection->peer_pid(), ::getuid());
             connection->send(protocol::error_reply("permission_denied", "this stretchd belongs to another user"));
             connection->close_after_flush();
-        } else if (connections_.size() >= options_.max_connections) {
-            spdlog::warn("refused a client (pid {}): {} connections already open", connection->peer_pid(), connections_.size());
+        } else if (live_connections() >= options_.max_connections) {
+            spdlog::warn("refused a client (pid {}): {} connections already open", connection->peer_pid(), live_connections());
             connection->send(protocol::error_reply("too_many_connections",
                                                    fmt::format("stretchd already serves {} clients: try again shortly",
                                                                options_.max_connections)));
@@ -141,6 +158,10 @@ void Server::reap() {
 void Server::broadcast(std::string_view line) {
     for (auto& c : connections_)
         if (c->subscribed() && !c->dead()) c->send(line);
+}
+
+std::size_t Server::live_connections() const {
+    return static_cast<std::size_t>(std::count_if(connections_.begin(), connections_.end(), [](auto& c) { return !c->dead(); }));
 }
 
 std::size_t Server::subscribers() const {

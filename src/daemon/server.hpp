@@ -40,6 +40,7 @@ private:
     void listen_on_path();
     void accept_clients();
     void reap();
+    std::size_t live_connections() const;
 
     EventLoop& loop_;
     Options options_;
@@ -50,6 +51,8 @@ private:
     bool bound_ = false;
     EventSource accept_source_;
     EventSource reaper_;
+    EventSource resume_accept_;
+    bool accept_paused_ = false;
     std::list<std::unique_ptr<Connection>> connections_;
 };
 

@@ -20,11 +20,15 @@ inline constexpr std::size_t max_line = 64 * 1024;
 // A request that cannot be served, with a stable code from docs/protocol.md.
 class Error : public std::runtime_error {
 public:
-    Error(std::string code, const std::string& message) : std::runtime_error(message), code_(std::move(code)) {}
+    Error(std::string code, std::string message)
+        : std::runtime_error(message), code_(std::move(code)), message_(std::move(message)) {}
     const std::string& code() const { return code_; }
+    // The whole message: what() stops at a NUL that client input may carry.
+    const std::string& message() const { return message_; }
 
 private:
     std::string code_;
+    std::string message_;
 };
 
 struct Request {
