@@ -21,6 +21,13 @@ std::string short_time(const json& seconds) {
     return format_duration_short(std::chrono::seconds(seconds.is_number() ? seconds.get<std::int64_t>() : 0));
 }
 
+// Time left, rounded up to the minute: "in 30m" rather than "in 29m" at 29m59s.
+std::string countdown(const json& seconds) {
+    std::int64_t s = seconds.is_number() ? seconds.get<std::int64_t>() : 0;
+    if (s >= 60) s = (s + 59) / 60 * 60;
+    return format_duration_short(std::chrono::seconds(s));
+}
+
 std::string areas(const json& stretch) {
     std::vector<std::string> t;
     for (auto& a : stretch.value("targets", json::array())) t.push_back(a.get<std::string>());
@@ -38,7 +45,7 @@ std::string headline(const json& reply) {
     std::string state = reply.value("state", "active");
     if (state == "paused") {
         auto left = reply["paused_for_s"];
-        return left.is_number() && left.get<int>() > 0 ? fmt::format("Paused for {} more.", short_time(left))
+        return left.is_number() && left.get<int>() > 0 ? fmt::format("Paused for {} more.", countdown(left))
                                                        : std::string("Paused until you run \"stretch resume\".");
     }
     if (state == "standing") return "Standing: sitting time is on hold until \"stretch sit\".";
@@ -50,8 +57,8 @@ std::string headline(const json& reply) {
         if (held == "off_hours") return fmt::format("The {} break is due, but it is outside your reminder hours.", rule);
         return fmt::format("Time for the {} break.", rule);
     }
-    if (next.contains("snoozed_for_s")) return fmt::format("The {} break is snoozed: {} left.", rule, short_time(next["snoozed_for_s"]));
-    return fmt::format("Next: the {} break in {}.", rule, short_time(next["due_in_s"]));
+    if (next.contains("snoozed_for_s")) return fmt::format("The {} break is snoozed: {} left.", rule, countdown(next["snoozed_for_s"]));
+    return fmt::format("Next: the {} break in {}.", rule, countdown(next["due_in_s"]));
 }
 
 std::string watch_text(const json& status) {
@@ -61,7 +68,7 @@ std::string watch_text(const json& status) {
     if (state == "standing") return "🧍";
     if (next.is_null()) return "🧘";
     if (next.value("due", false) && !next.contains("snoozed_for_s")) return "🧘 now";
-    return fmt::format("🧘 {}", short_time(next["due_in_s"]));
+    return fmt::format("🧘 {}", countdown(next["due_in_s"]));
 }
 
 std::string watch_tooltip(const json& status) {
@@ -130,9 +137,9 @@ std::string render_status(const json& reply, const Style& style) {
     for (auto& b : reply["breaks"]) {
         std::string when;
         if (!b.value("enabled", true)) when = "disabled";
-        else if (b.contains("snoozed_for_s")) when = fmt::format("snoozed, {} left ({}/{})", short_time(b["snoozed_for_s"]), b.value("snoozes", 0), b.value("max_snoozes", 0));
+        else if (b.contains("snoozed_for_s")) when = fmt::format("snoozed, {} left ({}/{})", countdown(b["snoozed_for_s"]), b.value("snoozes", 0), b.value("max_snoozes", 0));
         else if (b.value("due", false)) when = style.warn("due now");
-        else when = fmt::format("in {}", short_time(b["due_in_s"]));
+        else when = fmt::format("in {}", countdown(b["due_in_s"]));
         std::string stretch = b["stretch"].is_object() ? b["stretch"].value("name", "") : "";
         out += fmt::format("  {:<{}}  {} {:>5}/{:<5} {}  {}\n", b.value("break", ""), width, progress_bar(fraction(b), 12),
                            short_time(b["sitting_s"]), short_time(b["every_s"]), when, style.dim(stretch));

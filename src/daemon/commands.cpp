@@ -21,7 +21,7 @@ using nlohmann::json;
 using protocol::Error;
 using Type = ArgSpec::Type;
 
-std::int64_t secs(Duration d) { return std::chrono::duration_cast<std::chrono::seconds>(d).count(); }
+std::int64_t secs(Duration d) { return seconds_of(d); }
 
 // A request's arguments, already checked against the command's table entry,
 // so the getters cannot fail.
@@ -201,17 +201,17 @@ void check_args(const Command& command, const json& args) {
         auto text = value.is_string() ? std::optional(value.get<std::string>()) : std::nullopt;
         switch (spec->type) {
             case Type::string:
-                if (!text) throw Error("bad_argument", fmt::format("{}: \"{}\" must be a string, got {}", command.name, key, protocol::dump(value)));
+                if (!text) throw Error("bad_argument", fmt::format("{}: \"{}\" must be a string, got {}", command.name, key, protocol::quote(value)));
                 break;
             case Type::duration:
                 if (!text || !parse_duration(*text))
                     throw Error("bad_argument", fmt::format("{}: \"{}\" must be a duration like \"10m\" or \"1h30m\", got {}",
-                                                            command.name, key, protocol::dump(value)));
+                                                            command.name, key, protocol::quote(value)));
                 break;
             case Type::clock:
                 if (!text || !parse_clock(*text))
                     throw Error("bad_argument", fmt::format("{}: \"{}\" must be a clock time like \"14:30\", got {}",
-                                                            command.name, key, protocol::dump(value)));
+                                                            command.name, key, protocol::quote(value)));
                 break;
         }
     }

@@ -7,7 +7,7 @@ namespace {
 
 using nlohmann::json;
 
-std::int64_t secs(Duration d) { return std::chrono::duration_cast<std::chrono::seconds>(d).count(); }
+std::int64_t secs(Duration d) { return seconds_of(d); }
 
 json rule_json(const RuleStatus& r, const Config& config) {
     json out = {{"break", r.name},         {"sitting_s", secs(r.sitting)}, {"every_s", secs(r.every)},
@@ -19,6 +19,8 @@ json rule_json(const RuleStatus& r, const Config& config) {
 }
 
 }  // namespace
+
+std::int64_t seconds_of(Duration d) { return std::chrono::round<std::chrono::seconds>(d).count(); }
 
 json stretch_json(const Stretch& s, const Config& config, bool full) {
     json out = {{"id", s.id}, {"name", s.name}, {"targets", s.targets}};

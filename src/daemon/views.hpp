@@ -8,6 +8,9 @@
 
 namespace stretch {
 
+// Whole seconds, rounded: a pause of 1h read back a millisecond later is still 3600.
+std::int64_t seconds_of(Duration d);
+
 nlohmann::json stretch_json(const Stretch& stretch, const Config& config, bool full);
 nlohmann::json status_json(const EngineStatus& status, const Config& config);
 nlohmann::json next_json(const EngineStatus& status, const Config& config);

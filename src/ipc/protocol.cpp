@@ -6,7 +6,44 @@ namespace stretch::protocol {
 
 std::string dump(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
 
+namespace {
+
+// Deeper nesting than any request needs; refusing it up front keeps the
+// recursive parts of JSON handling (dumping a value into a message) from
+// ever running deep enough to exhaust the stack.
+constexpr int max_depth = 32;
+
+bool nests_too_deep(std::string_view line) {
+    int depth = 0;
+    bool in_string = false, escaped = false;
+    for (char c : line) {
+        if (in_string) {
+            if (escaped) escaped = false;
+            else if (c == '\\') escaped = true;
+            else if (c == '"') in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > max_depth) return true;
+        } else if (c == ']' || c == '}') {
+            --depth;
+        }
+    }
+    return false;
+}
+
+}  // namespace
+
+std::string quote(const json& value) {
+    constexpr std::size_t max_quoted = 60;
+    std::string text = dump(value);
+    if (text.size() > max_quoted) text = text.substr(0, max_quoted) + "…";
+    return text;
+}
+
 Request parse_request(std::string_view line) {
+    if (nests_too_deep(line))
+        throw Error("bad_request", fmt::format("the request nests deeper than {} levels: no command needs that", max_depth));
     json parsed = json::parse(line, nullptr, false);
     if (parsed.is_discarded())
         throw Error("bad_json", "the request is not valid JSON: send one JSON object per line, e.g. {\"v\":1,\"cmd\":\"status\"}");

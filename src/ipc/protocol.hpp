@@ -51,5 +51,7 @@ std::string request_line(std::string_view cmd, json args = json::object());
 // Serialises without ever throwing on bad UTF-8 (it is replaced), since
 // values quoted back to a client may come from arbitrary input.
 std::string dump(const json& value);
+// A value for quoting in a message: dumped, and cut short if long.
+std::string quote(const json& value);
 
 }  // namespace stretch::protocol
