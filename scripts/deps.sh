@@ -12,6 +12,7 @@ build_packages=(
 )
 test_packages=(
   python3 util-linux
+  python3-dbusmock xvfb xauth dunst libnotify-bin xdotool x11-utils dbus-daemon dbus-bin libglib2.0-bin
 )
 
 packages=("${build_packages[@]}")

@@ -55,6 +55,10 @@ std::string headline(const json& reply) {
         auto held = reply.value("held", json());
         if (held == "away") return fmt::format("The {} break is due; it will be shown when you are back.", rule);
         if (held == "off_hours") return fmt::format("The {} break is due, but it is outside your reminder hours.", rule);
+        if (held == "do_not_disturb")
+            return fmt::format("The {} break is due; its reminder waits while notifications are paused.", rule);
+        if (held == "fullscreen") return fmt::format("The {} break is due; its reminder waits while a full-screen window is open.", rule);
+        if (held == "grace") return fmt::format("The {} break is due; you get a moment first.", rule);
         return fmt::format("Time for the {} break.", rule);
     }
     if (next.contains("snoozed_for_s")) return fmt::format("The {} break is snoozed: {} left.", rule, countdown(next["snoozed_for_s"]));

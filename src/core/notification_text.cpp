@@ -47,7 +47,10 @@ NotificationText reminder_text(const Reminder& r, const Stretch* s, const TextOp
         if (shown < s->steps.size()) body += text(fmt::format("… {} more steps: click for all\n", s->steps.size() - shown));
         body += text(fmt::format("Hold {}, {} {}{}", format_hold(s->hold), format_reps(s->reps),
                                  s->reps.max == 1 ? "time" : "times", s->per_side ? " each side" : ""));
-        if (o.full_steps && s->caution) body += "\n" + text(fmt::format("Caution: {}", *s->caution));
+        if (o.full_steps && s->caution) {
+            body += '\n';
+            body += text(fmt::format("Caution: {}", *s->caution));
+        }
     } else {
         body += text(fmt::format("Take your {} break: stand up and move.", r.rule));
     }

@@ -59,6 +59,9 @@ Daemon::Daemon(EventLoop& loop, Options options)
     hold_timer_ = loop_.add_timer(CLOCK_MONOTONIC, 0, [this] {
         if (!held_) return;
         spdlog::info("reminder held for {} ({}) is shown anyway", format_duration(engine_.config().notify.hold_max), held_reason_);
+        // This reminder has waited its share: it and its re-reminders go out
+        // even though do-not-disturb goes on.
+        hold_spent_ = true;
         auto r = std::exchange(held_, std::nullopt);
         deliver(*r);
     });
@@ -237,7 +240,7 @@ std::optional<std::string> Daemon::do_not_disturb() {
 // back (for at most [notify] hold_max).
 void Daemon::deliver(const Reminder& r) {
     const Notify& settings = engine_.config().notify;
-    if (auto dnd = do_not_disturb(); dnd && settings.hold_max > Duration::zero()) {
+    if (auto dnd = hold_spent_ ? std::nullopt : do_not_disturb(); dnd && settings.hold_max > Duration::zero()) {
         if (!held_) {
             held_since_usec_ = loop_.now(CLOCK_MONOTONIC);
             spdlog::info("holding the reminder for \"{}\": {}", r.rule, *dnd);
@@ -280,6 +283,7 @@ Notifier* Daemon::preferred_notifier() const {
 }
 
 void Daemon::withdraw() {
+    hold_spent_ = false;
     current_.reset();
     held_.reset();
     hold_timer_.set_time(0);
@@ -289,6 +293,7 @@ void Daemon::withdraw() {
 
 void Daemon::on_notifier_change() {
     // Do-not-disturb over, or a server appeared: a held reminder can go out now.
+    if (hold_spent_ && !do_not_disturb()) hold_spent_ = false;  // the do-not-disturb spell is over
     if (held_) {
         if (auto dnd = do_not_disturb()) {
             held_reason_ = *dnd;

@@ -91,6 +91,7 @@ private:
     std::optional<Reminder> held_;
     std::uint64_t held_since_usec_ = 0;
     std::string held_reason_;
+    bool hold_spent_ = false;  // the reminder up has been held its hold_max already
     EventSource hold_timer_;
     EventSource recheck_;
     X11Fullscreen fullscreen_;
