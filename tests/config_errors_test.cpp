@@ -974,3 +974,20 @@ sound = "bell"
     auto d = load_config("[profile]\navoid = [\"floor\"]\n", "test.toml", &default_config());
     CHECK(d.notify.methods.size() == 3);
 }
+
+TEST_CASE("a rule's own natural_break survives when its rules come from the fallback") {
+    auto base = load_config(default_config_text(), "base.toml");
+    auto with_own = load_config(R"(
+[[break]]
+name = "micro"
+every = "30m"
+duration = "30s"
+natural_break = "7m"
+tags = ["micro"]
+)", "own.toml", &base);
+    auto user = load_config("[tracking]\nnatural_break = \"3m\"\n", "user.toml", &with_own);
+    CHECK(user.breaks.at(0).natural_break == std::chrono::minutes(7));
+    auto plain = load_config("[tracking]\nnatural_break = \"3m\"\n", "user.toml", &default_config());
+    CHECK(plain.find_break("micro")->natural_break == std::chrono::minutes(3));
+    CHECK(plain.find_break("stretch")->natural_break == std::chrono::minutes(5));
+}

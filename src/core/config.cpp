@@ -85,7 +85,8 @@ public:
             check_break_names(config, *breaks);
         } else if (fallback_) {
             config.breaks = fallback_->breaks;
-            for (auto& rule : config.breaks) rule.natural_break = resolve_natural_break(rule, std::nullopt, config);
+            // Built-in rules follow this file's [tracking] natural_break unless they set their own.
+            for (auto& rule : config.breaks) rule.natural_break = resolve_natural_break(rule, rule.natural_break_set, config);
         } else {
             fail(root.source(), "no [[break]] rules: add at least one, e.g. name = \"micro\", every = \"30m\"");
         }
@@ -369,6 +370,7 @@ private:
                                    format_duration(r.duration)));
         std::optional<Duration> natural;
         if (t.contains("natural_break")) natural = duration(t, "natural_break", ctx, std::nullopt);
+        r.natural_break_set = natural;
         r.natural_break = resolve_natural_break(r, natural, config);
 
         std::vector<std::string> known_tags;

@@ -64,6 +64,7 @@ struct BreakRule {
     Duration every{};          // sitting time before the break is due
     Duration duration{};       // how long the break itself takes
     Duration natural_break{};  // resolved: away at least this long resets the rule
+    std::optional<Duration> natural_break_set;  // as written, if it was
     std::vector<std::string> tags;     // draw stretches with any of these tags...
     std::vector<std::string> targets;  // ...or any of these body areas; both empty: all
     Duration snooze{};

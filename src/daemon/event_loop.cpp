@@ -50,6 +50,28 @@ EventLoop::EventLoop() {
     check(sd_event_set_watchdog(e, true), "sd_event_set_watchdog");
 }
 
+// Hands `callback` to the source, which frees it when it goes, and wraps
+// the source for its owner.
+template <typename F>
+EventSource EventLoop::adopt(int r, sd_event_source* s, std::unique_ptr<F> callback, const char* what) {
+    check(r, what);
+    attach(s, callback.release());
+    EventSource source;
+    source.source_.reset(s);
+    return source;
+}
+
+namespace {
+
+void block(int signal) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, signal);
+    if (sigprocmask(SIG_BLOCK, &set, nullptr) < 0) throw std::system_error(errno, std::generic_category(), "sigprocmask");
+}
+
+}  // namespace
+
 EventSource EventLoop::add_io(int fd, std::uint32_t events, IoHandler handler) {
     sd_event_source* s = nullptr;
     auto cb = std::make_unique<IoHandler>(std::move(handler));
@@ -59,11 +81,7 @@ EventSource EventLoop::add_io(int fd, std::uint32_t events, IoHandler handler) {
                                 return 0;
                             },
                             nullptr);
-    check(r, "sd_event_add_io");
-    attach(s, cb.release());
-    EventSource source;
-    source.source_.reset(s);
-    return source;
+    return adopt(r, s, std::move(cb), "sd_event_add_io");
 }
 
 EventSource EventLoop::add_timer(clockid_t clock, std::uint64_t usec, Handler handler) {
@@ -75,20 +93,13 @@ EventSource EventLoop::add_timer(clockid_t clock, std::uint64_t usec, Handler ha
                                   return 0;
                               },
                               nullptr);
-    check(r, "sd_event_add_time");
-    attach(s, cb.release());
-    EventSource source;
-    source.source_.reset(s);
-    if (usec == 0) source.set_time(0);
-    else sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+    auto source = adopt(r, s, std::move(cb), "sd_event_add_time");
+    source.set_time(usec);
     return source;
 }
 
 EventSource EventLoop::add_signal(int signal, Handler handler) {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, signal);
-    if (sigprocmask(SIG_BLOCK, &set, nullptr) < 0) throw std::system_error(errno, std::generic_category(), "sigprocmask");
+    block(signal);
     sd_event_source* s = nullptr;
     auto cb = std::make_unique<Handler>(std::move(handler));
     int r = sd_event_add_signal(event_.get(), &s, signal,
@@ -97,22 +108,12 @@ EventSource EventLoop::add_signal(int signal, Handler handler) {
                                     return 0;
                                 },
                                 nullptr);
-    check(r, "sd_event_add_signal");
-    attach(s, cb.release());
-    EventSource source;
-    source.source_.reset(s);
-    return source;
+    return adopt(r, s, std::move(cb), "sd_event_add_signal");
 }
 
-void EventLoop::block_child_signal() {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGCHLD);
-    if (sigprocmask(SIG_BLOCK, &set, nullptr) < 0) throw std::system_error(errno, std::generic_category(), "sigprocmask");
-}
+void EventLoop::block_child_signal() { block(SIGCHLD); }
 
-EventSource EventLoop::add_child(pid_t pid, std::function<void(const siginfo_t&)> handler) {
-    using ChildHandler = std::function<void(const siginfo_t&)>;
+EventSource EventLoop::add_child(pid_t pid, ChildHandler handler) {
     sd_event_source* s = nullptr;
     auto cb = std::make_unique<ChildHandler>(std::move(handler));
     int r = sd_event_add_child(event_.get(), &s, pid, WEXITED,
@@ -121,11 +122,7 @@ EventSource EventLoop::add_child(pid_t pid, std::function<void(const siginfo_t&)
                                    return 0;
                                },
                                nullptr);
-    check(r, "sd_event_add_child");
-    attach(s, cb.release());
-    EventSource source;
-    source.source_.reset(s);
-    return source;
+    return adopt(r, s, std::move(cb), "sd_event_add_child");
 }
 
 int EventLoop::run() { return sd_event_loop(event_.get()); }

@@ -42,6 +42,7 @@ class EventLoop {
 public:
     using IoHandler = std::function<void(std::uint32_t revents)>;
     using Handler = std::function<void()>;
+    using ChildHandler = std::function<void(const siginfo_t&)>;
 
     // Throws std::system_error if sd-event cannot be set up.
     EventLoop();
@@ -55,7 +56,7 @@ public:
 
     // Calls `handler` when the child exits. SIGCHLD must be blocked (see
     // block_child_signal()) before the child is started.
-    EventSource add_child(pid_t pid, std::function<void(const siginfo_t&)> handler);
+    EventSource add_child(pid_t pid, ChildHandler handler);
     static void block_child_signal();
 
     // Runs until exit() is called; returns the exit code.
@@ -64,6 +65,9 @@ public:
     std::uint64_t now(clockid_t clock) const;
 
 private:
+    template <typename F>
+    static EventSource adopt(int r, sd_event_source* s, std::unique_ptr<F> callback, const char* what);
+
     struct Unref {
         void operator()(sd_event* e) const { sd_event_unref(e); }
     };
