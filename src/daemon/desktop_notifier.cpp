@@ -80,10 +80,12 @@ void DesktopNotifier::connect() {
     }
     if (r < 0) {
         bus_.reset();
-        bus_problem_ = fmt::format("no session bus ({})", std::strerror(-r));
+        // sd-bus says "No medium found" when it has no address to try at all.
+        std::string why = r == -ENOMEDIUM ? "neither DBUS_SESSION_BUS_ADDRESS nor XDG_RUNTIME_DIR is set" : std::strerror(-r);
+        bus_problem_ = fmt::format("no session bus ({})", why);
         if (!told_missing_) {
             spdlog::warn("desktop notifications unavailable: cannot connect to the session bus: {}; retrying in the background",
-                         std::strerror(-r));
+                         why);
             told_missing_ = true;
         }
         schedule_reconnect(backoff_);
