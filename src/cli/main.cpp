@@ -13,6 +13,7 @@
 #include "cli/client.hpp"
 #include "cli/guide.hpp"
 #include "cli/render.hpp"
+#include "cli/setup.hpp"
 #include "core/config.hpp"
 #include "core/duration.hpp"
 #include "ipc/config_file.hpp"
@@ -244,6 +245,8 @@ std::vector<Subcommand> subcommands() {
              c.add_option("--format", o.format, "plain, waybar or i3blocks")->check(CLI::IsMember({"plain", "waybar", "i3blocks"}));
          },
          [](Options& o) { return watch(o); }},
+        {"setup", "Put a config file in place and show how to start the service", nullptr,
+         [](Options&) { return run_setup(); }},
         {"version", "Show the versions of stretch and stretchd", nullptr,
          [](Options& o) {
              if (!o.json) fmt::print("stretch {}\n", version);

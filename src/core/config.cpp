@@ -57,7 +57,7 @@ public:
         } catch (const toml::parse_error& e) {
             fail(e.source(), fmt::format("invalid TOML: {}", e.description()));
         }
-        check_keys(root, {"tracking", "schedule", "profile", "notify", "break", "stretch"}, "");
+        check_keys(root, {"tracking", "schedule", "profile", "notify", "history", "break", "stretch"}, "");
 
         Config config;
         if (fallback_) {
@@ -65,11 +65,13 @@ public:
             config.schedule = fallback_->schedule;
             config.profile = fallback_->profile;
             config.notify = fallback_->notify;
+            config.history = fallback_->history;
         }
         if (auto t = section(root, "tracking")) read_tracking(*t, config.tracking);
         if (auto t = section(root, "schedule")) read_schedule(*t, config.schedule);
         if (auto t = section(root, "profile")) read_profile(*t, config.profile);
         if (auto t = section(root, "notify")) read_notify(*t, config.notify);
+        if (auto t = section(root, "history")) config.history.keep_days = integer(*t, "keep_days", "[history]", config.history.keep_days, 1, 36500);
 
         if (auto stretches = array_of_tables(root, "stretch")) {
             for (auto& node : *stretches) config.stretches.push_back(read_stretch(*node.as_table()));

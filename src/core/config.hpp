@@ -59,6 +59,10 @@ struct Notify {
 
 std::string_view notify_method_name(Notify::Method m);
 
+struct History {
+    int keep_days = 365;  // events older than this are pruned, daily
+};
+
 struct BreakRule {
     std::string name;
     Duration every{};          // sitting time before the break is due
@@ -79,6 +83,7 @@ struct Config {
     Schedule schedule;
     Profile profile;
     Notify notify;
+    History history;
     std::vector<BreakRule> breaks;
     std::vector<Stretch> stretches;
 

@@ -37,6 +37,8 @@ constexpr std::array keys = {
               "at most this long, then is shown anyway."},
     ConfigKey{"notify", "sound", "string", "\"\"",
               "A freedesktop sound name to play with the notification, e.g. \"bell\"; empty for silence."},
+    ConfigKey{"history", "keep_days", "integer", "365",
+              "Days of history kept for stretch stats and stretch history; older events are pruned daily."},
     ConfigKey{"break", "name", "string", "", "Unique name of the rule, used by the CLI and in history."},
     ConfigKey{"break", "every", "duration", "", "Sitting time before the break is due; longer than duration."},
     ConfigKey{"break", "duration", "duration", "", "How long the break takes."},

@@ -15,6 +15,7 @@
 
 #include "core/duration.hpp"
 #include "daemon/commands.hpp"
+#include "daemon/state_codec.hpp"
 #include "daemon/system_clock.hpp"
 #include "daemon/views.hpp"
 #include "ipc/config_file.hpp"
@@ -43,10 +44,18 @@ std::uint64_t to_usec(MonoTime t) {
 Daemon::Daemon(EventLoop& loop, Options options)
     : loop_(loop),
       options_(std::move(options)),
+      boot_id_(read_boot_id()),
+      store_(std::make_unique<Store>(Store::default_path())),
       engine_([&] {
           auto loaded = load(options_);
           config_source_ = loaded.source;
-          return Engine(std::move(loaded.config), options_.seed, read_now());
+          Now now = read_now();
+          if (auto text = store_->load_state())
+              if (auto restored = decode_state(*text, now, boot_id_)) {
+                  downtime_ = restored->downtime;
+                  return Engine(std::move(loaded.config), std::move(restored->state));
+              }
+          return Engine(std::move(loaded.config), options_.seed, now);
       }()),
       server_(loop_, Server::Options{options_.socket, 256, options_.client_timeout},
               [this](Connection& c, std::string_view line) { on_request(c, line); }) {
@@ -68,8 +77,14 @@ Daemon::Daemon(EventLoop& loop, Options options)
     suspended_seen_ = time_suspended();
     deadline_ = loop_.add_timer(CLOCK_BOOTTIME, 0, [this] { on_deadline(); });
     tick_ = loop_.add_timer(CLOCK_MONOTONIC, 0, [this] { broadcast_tick(); });
-    sigterm_ = loop_.add_signal(SIGTERM, [this] { loop_.exit(0); });
-    sigint_ = loop_.add_signal(SIGINT, [this] { loop_.exit(0); });
+    sigterm_ = loop_.add_signal(SIGTERM, [this] {
+        record("stop");
+        loop_.exit(0);
+    });
+    sigint_ = loop_.add_signal(SIGINT, [this] {
+        record("stop");
+        loop_.exit(0);
+    });
     sighup_ = loop_.add_signal(SIGHUP, [this] { reload(); });
 
     // The wall clock being set (by hand, NTP, or on resume) moves the
@@ -84,7 +99,15 @@ Daemon::Daemon(EventLoop& loop, Options options)
     if (tz_fd_ && inotify_add_watch(tz_fd_.get(), "/etc", IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE) >= 0)
         tz_source_ = loop_.add_io(tz_fd_.get(), EPOLLIN, [this](std::uint32_t) { on_timezone_changed(); });
 
+    record("start");
+    if (downtime_ >= std::chrono::seconds(1)) {
+        // The time stretchd was not running: short, it still counts as
+        // sitting; as long as a natural break (the machine was off), it is one.
+        spdlog::info("resuming the saved state after {} down", format_duration(downtime_));
+        apply(engine_.resumed(read_now(), downtime_));
+    }
     apply(engine_.tick(now()));
+    prune_timer_ = loop_.add_timer(CLOCK_BOOTTIME, loop_.now(CLOCK_BOOTTIME) + 1, [this] { prune_history(); });
     spdlog::info("listening on \"{}\"{}", server_.path().string(), server_.socket_activated() ? " (socket activation)" : "");
     sd_notify(0, "READY=1");
     notify_status();
@@ -128,6 +151,8 @@ void Daemon::apply(Effects effects) {
             server_.broadcast(protocol::event_line("reminder_closed", std::move(body)));
         } else if (auto* record = std::get_if<Record>(&effect)) {
             spdlog::debug("event: {} {}", record_kind_name(record->kind), record->rule);
+            // On disk before anyone is told, and before a command's reply.
+            store_->record(history_row(*record, n.wall_s));
             auto name = record_event_name(record->kind);
             if (name.empty()) continue;
             json body = record_json(*record, n.wall_s);
@@ -135,8 +160,23 @@ void Daemon::apply(Effects effects) {
             server_.broadcast(protocol::event_line(name, std::move(body)));
         }
     }
+    store_->save_state(encode_state(engine_.state(), n, boot_id_), n.wall_s);
     rearm();
     notify_status();
+}
+
+void Daemon::record(std::string_view kind) {
+    HistoryRow row;
+    row.time = read_now().wall_s;
+    row.kind = std::string(kind);
+    row.origin = "daemon";
+    store_->record(row);
+}
+
+void Daemon::prune_history() {
+    constexpr std::int64_t day = 24 * 60 * 60;
+    store_->prune(read_now().wall_s - engine_.config().history.keep_days * day);
+    prune_timer_.set_time(loop_.now(CLOCK_BOOTTIME) + static_cast<std::uint64_t>(day) * 1'000'000);
 }
 
 void Daemon::rearm() {

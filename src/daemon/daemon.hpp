@@ -17,6 +17,7 @@
 #include "daemon/desktop_notifier.hpp"
 #include "daemon/event_loop.hpp"
 #include "daemon/server.hpp"
+#include "daemon/store.hpp"
 #include "daemon/x11_fullscreen.hpp"
 #include "ipc/unique_fd.hpp"
 
@@ -45,6 +46,9 @@ public:
     void subscribe(Connection& connection);
     const std::string& config_source() const { return config_source_; }
     const Server& server() const { return server_; }
+    Store& store() { return *store_; }
+    // Records a daemon event (start, stop) that is not the engine's.
+    void record(std::string_view kind);
     // The status as clients see it: the engine's, plus what only the daemon
     // knows (a reminder held for do-not-disturb, how reminders are sent).
     nlohmann::json status_view(Now now);
@@ -58,6 +62,7 @@ private:
     void rearm();
     void rearm_wall_clock_watch();
     void notify_status();
+    void prune_history();
     void broadcast_tick();
     void deliver(const Reminder& reminder);
     void withdraw();
@@ -70,6 +75,9 @@ private:
     EventLoop& loop_;
     Options options_;
     std::string config_source_;
+    std::string boot_id_;
+    std::unique_ptr<Store> store_;  // before the engine: the engine starts from what it saved
+    Duration downtime_{};
     Engine engine_;
     Server server_;
     EventSource deadline_;
@@ -94,6 +102,7 @@ private:
     bool hold_spent_ = false;  // the reminder up has been held its hold_max already
     EventSource hold_timer_;
     EventSource recheck_;
+    EventSource prune_timer_;
     X11Fullscreen fullscreen_;
     std::string last_status_;
 };

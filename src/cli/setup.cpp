@@ -1,0 +1,106 @@
+#include "cli/setup.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include <fmt/format.h>
+
+#include "core/config.hpp"
+#include "ipc/paths.hpp"
+#include "ipc/unique_fd.hpp"
+
+namespace stretch {
+namespace {
+
+namespace fs = std::filesystem;
+
+// What could not be done, to which path, and the system's reason.
+struct SetupError {
+    std::string_view action;
+    fs::path path;
+    std::error_code why;
+};
+
+SetupError from_errno(std::string_view action, const fs::path& path) {
+    return {action, path, std::error_code(errno, std::generic_category())};
+}
+
+constexpr std::string_view next_steps = R"(
+To start stretchd with your graphical session:
+
+    systemctl --user daemon-reload
+    systemctl --user enable --now stretchd.socket stretchd.service
+
+On sway or i3, services cannot reach your display until you pass it on. Add
+one of these lines to your sway or i3 config (the second also reaches
+programs started over D-Bus, such as a notification daemon):
+
+    exec systemctl --user import-environment DISPLAY WAYLAND_DISPLAY SWAYSOCK XDG_CURRENT_DESKTOP
+    exec dbus-update-activation-environment --systemd DISPLAY WAYLAND_DISPLAY SWAYSOCK XDG_CURRENT_DESKTOP
+
+Then check that it runs:
+
+    stretch status
+)";
+
+// Creates the directories leading to `dir`; those it creates get mode 0755.
+void make_directories(const fs::path& dir) {
+    std::error_code ec;
+    if (dir.empty() || fs::is_directory(dir, ec)) return;
+    make_directories(dir.parent_path());
+    if (::mkdir(dir.c_str(), 0755) < 0 && errno != EEXIST) throw from_errno("cannot create the directory", dir);
+    // mkdir's mode is filtered through the umask; the directory is meant to be readable.
+    ::chmod(dir.c_str(), 0755);
+}
+
+// O_EXCL: a file that appeared since the check is still never overwritten.
+void write_new_file(const fs::path& path, std::string_view text) {
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+    if (!fd) throw from_errno("cannot create", path);
+    while (!text.empty()) {
+        ssize_t n = ::write(fd.get(), text.data(), text.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            SetupError error = from_errno("cannot write", path);
+            fd.reset();
+            ::unlink(path.c_str());
+            throw error;
+        }
+        text.remove_prefix(static_cast<std::size_t>(n));
+    }
+}
+
+}  // namespace
+
+int run_setup() {
+    fs::path path = user_config_path();
+    if (path.is_relative()) {
+        fmt::print(stderr, "stretch setup: neither XDG_CONFIG_HOME nor HOME is set, so there is no place for the config file\n");
+        return 1;
+    }
+    std::error_code ec;
+    if (fs::exists(fs::symlink_status(path, ec))) {
+        fmt::print("Your config file is already at {}; it was left as it is.\n", path.string());
+        fmt::print("Check it with: stretch config check\n");
+    } else {
+        try {
+            make_directories(path.parent_path());
+            write_new_file(path, default_config_text());
+        } catch (const SetupError& e) {
+            fmt::print(stderr, "stretch setup: {} \"{}\": {}\n", e.action, e.path.string(), e.why.message());
+            return 1;
+        }
+        fmt::print("Created {} with the default settings.\n", path.string());
+        fmt::print("Edit it to change the breaks, the hours and the stretches; check it with: stretch config check\n");
+    }
+    fmt::print("{}", next_steps);
+    return 0;
+}
+
+}  // namespace stretch

@@ -1,0 +1,77 @@
+#pragma once
+// What stretchd keeps on disk: the history of events and the engine's live
+// state, in one SQLite file ($XDG_STATE_HOME/stretch/stretch.db). Writes are
+// small and synchronous (WAL mode), so an event is on disk before the
+// command that caused it is answered.
+//
+// A file that is corrupt, from a newer stretch, or not ours is never
+// overwritten: it is moved aside with a timestamped name and a fresh one is
+// started. When the disk refuses writes (read-only, full), the store says so
+// once and keeps the history in memory, so the daemon goes on serving.
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/effects.hpp"
+#include "daemon/database.hpp"
+
+namespace stretch {
+
+struct HistoryRow {
+    std::int64_t id = 0;
+    std::int64_t time = 0;  // Unix seconds
+    std::string kind;       // record_kind_name(), or "start" / "stop"
+    std::string rule;
+    std::string stretch;
+    std::int64_t amount_s = 0;
+    std::int64_t count = 0;
+    std::string origin;
+};
+
+class Store {
+public:
+    static constexpr std::int64_t schema_version = 2;
+
+    // Opens or creates the database at `path`; never throws: problems are
+    // logged and the store falls back to memory.
+    explicit Store(std::filesystem::path path);
+
+    // Appends an event. Returns false if it is only in memory.
+    bool record(const HistoryRow& row);
+    void save_state(const std::string& state_json, std::int64_t wall_s);
+    std::optional<std::string> load_state();
+    // Events with since <= time < until, oldest first.
+    std::vector<HistoryRow> history(std::int64_t since, std::int64_t until);
+    // Deletes events older than `before` and compacts the file now and then.
+    void prune(std::int64_t before);
+
+    bool durable() const { return db_ != nullptr; }
+    const std::filesystem::path& path() const { return path_; }
+    // Why the store is in memory only, for status and doctor.
+    const std::string& problem() const { return problem_; }
+
+    // Where XDG says the database goes.
+    static std::filesystem::path default_path();
+
+private:
+    void open();
+    void migrate();
+    void move_aside(std::string_view why);
+    void fail(const DatabaseError& e, std::string_view doing);
+
+    std::filesystem::path path_;
+    std::unique_ptr<Database> db_;
+    std::string problem_;
+    std::vector<HistoryRow> memory_;  // when the disk will not take them
+    std::optional<std::string> memory_state_;
+    std::int64_t next_memory_id_ = 1;
+    int prunes_ = 0;
+};
+
+HistoryRow history_row(const Record& record, std::int64_t wall_s);
+
+}  // namespace stretch
