@@ -108,7 +108,7 @@ Daemon::Daemon(EventLoop& loop, Options options)
     }
     apply(engine_.tick(now()));
     prune_timer_ = loop_.add_timer(CLOCK_BOOTTIME, loop_.now(CLOCK_BOOTTIME) + 1, [this] { prune_history(); });
-    spdlog::info("listening on \"{}\"{}", server_.path().string(), server_.socket_activated() ? " (socket activation)" : "");
+    spdlog::info("listening on \"{}\"{}", server_.bound_path().string(), server_.socket_activated() ? " (socket activation)" : "");
     sd_notify(0, "READY=1");
     notify_status();
 }

@@ -114,6 +114,14 @@ void Server::listen_on_path() {
     if (::listen(listen_fd_.get(), 128) < 0) throw socket_error(path, "cannot listen", errno);
 }
 
+std::filesystem::path Server::bound_path() const {
+    if (!activated_) return options_.path;
+    sockaddr_un addr{};
+    socklen_t len = sizeof addr;
+    if (getsockname(listen_fd_.get(), reinterpret_cast<sockaddr*>(&addr), &len) < 0 || addr.sun_path[0] == 0) return "(unnamed)";
+    return addr.sun_path;
+}
+
 void Server::accept_clients() {
     for (;;) {
         UniqueFd fd(::accept4(listen_fd_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));

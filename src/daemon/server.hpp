@@ -32,6 +32,8 @@ public:
 
     const std::filesystem::path& path() const { return options_.path; }
     bool socket_activated() const { return activated_; }
+    // Where clients reach us: for an activated socket, the path systemd bound.
+    std::filesystem::path bound_path() const;
     // Sends a line to every subscribed client.
     void broadcast(std::string_view line);
     std::size_t subscribers() const;
