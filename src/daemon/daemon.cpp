@@ -60,21 +60,8 @@ Daemon::Daemon(EventLoop& loop, Options options)
       server_(loop_, Server::Options{options_.socket, 256, options_.client_timeout},
               [this](Connection& c, std::string_view line) { on_request(c, line); }) {
     spdlog::info("config: {}", config_source_);
-    command_ = std::make_unique<CommandNotifier>(loop_, engine_.config().notify);
-    bell_ = std::make_unique<BellNotifier>(server_);
-    desktop_ = std::make_unique<DesktopNotifier>(
-        loop_, DesktopNotifier::Listener{[this](ReminderAction a) { on_action(a); }, [this] { on_notifier_change(); }});
-    recheck_ = loop_.add_timer(CLOCK_MONOTONIC, 0, [this] { on_notifier_change(); });
-    hold_timer_ = loop_.add_timer(CLOCK_MONOTONIC, 0, [this] {
-        if (!held_) return;
-        spdlog::info("reminder held for {} ({}) is shown anyway", format_duration(engine_.config().notify.hold_max), held_reason_);
-        // This reminder has waited its share: it and its re-reminders go out
-        // even though do-not-disturb goes on.
-        hold_spent_ = true;
-        auto r = std::exchange(held_, std::nullopt);
-        deliver(*r);
-    });
-    suspended_seen_ = time_suspended();
+    delivery_ = std::make_unique<Delivery>(loop_, server_, engine_.config(),
+                                           Delivery::Listener{[this](ReminderAction a) { on_action(a); }, [this] { notify_status(); }});
     deadline_ = loop_.add_timer(CLOCK_BOOTTIME, 0, [this] { on_deadline(); });
     tick_ = loop_.add_timer(CLOCK_MONOTONIC, 0, [this] { broadcast_tick(); });
     sigterm_ = loop_.add_signal(SIGTERM, [this] {
@@ -138,14 +125,14 @@ void Daemon::apply(Effects effects) {
             const auto& r = show->reminder;
             spdlog::info("reminder: break \"{}\" after {} sitting, suggesting \"{}\"{}", r.rule,
                          format_duration(r.sitting), r.stretch_id, r.count > 1 ? fmt::format(" (reminder {})", r.count) : "");
-            deliver(r);
+            delivery_->show(r);
             json body = reminder_json(r, engine_.config());
             body["replace"] = show->replace;
             body["status"] = status_view(n);
             server_.broadcast(protocol::event_line("reminder", std::move(body)));
         } else if (auto* close = std::get_if<CloseReminder>(&effect)) {
             spdlog::debug("reminder for \"{}\" closed: {}", close->rule, close->reason);
-            withdraw();
+            delivery_->close();
             json body = {{"break", close->rule}, {"reason", close->reason}};
             body["status"] = status_view(n);
             server_.broadcast(protocol::event_line("reminder_closed", std::move(body)));
@@ -260,95 +247,9 @@ void Daemon::notify_status() {
 
 json Daemon::status_view(Now n) {
     json out = status_json(engine_.status(n), engine_.config());
-    if (held_) out["held"] = held_reason_;
-    json notify = {{"methods", json::array()}, {"shown_by", shown_by_ ? json(shown_by_->describe()) : json(nullptr)}};
-    for (auto m : engine_.config().notify.methods) {
-        Notifier* n2 = notifier_for(m);
-        notify["methods"].push_back({{"method", notify_method_name(m)}, {"available", n2->available()}, {"detail", n2->describe()}});
-    }
-    out["notify"] = std::move(notify);
+    if (auto held = delivery_->held()) out["held"] = *held;
+    out["notify"] = delivery_->describe();
     return out;
-}
-
-std::optional<std::string> Daemon::do_not_disturb() {
-    if (desktop_->do_not_disturb()) return "do_not_disturb";
-    if (fullscreen_.focused_window_fullscreen()) return "fullscreen";
-    return std::nullopt;
-}
-
-// Shows a reminder the first way that works, unless do-not-disturb holds it
-// back (for at most [notify] hold_max).
-void Daemon::deliver(const Reminder& r) {
-    const Notify& settings = engine_.config().notify;
-    if (auto dnd = hold_spent_ ? std::nullopt : do_not_disturb(); dnd && settings.hold_max > Duration::zero()) {
-        if (!held_) {
-            held_since_usec_ = loop_.now(CLOCK_MONOTONIC);
-            spdlog::info("holding the reminder for \"{}\": {}", r.rule, *dnd);
-            hold_timer_.set_time(held_since_usec_ +
-                                 static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(settings.hold_max).count()));
-        }
-        held_ = r;
-        current_ = r;
-        held_reason_ = *dnd;
-        // Nothing announces a full-screen window closing: look again each minute while holding.
-        if (*dnd == "fullscreen") recheck_.set_time(loop_.now(CLOCK_MONOTONIC) + 60'000'000);
-        return;
-    }
-    current_ = r;
-    held_.reset();
-    hold_timer_.set_time(0);
-    Notifier* n = preferred_notifier();
-    if (shown_by_ && shown_by_ != n) shown_by_->close();
-    shown_by_ = n;
-    if (!n) {
-        spdlog::warn("reminder for \"{}\" reached no one: none of [notify] methods is available now", r.rule);
-        return;
-    }
-    n->show(r, engine_.config().find_stretch(r.stretch_id), settings);
-}
-
-Notifier* Daemon::notifier_for(Notify::Method m) const {
-    switch (m) {
-        case Notify::Method::desktop: return desktop_.get();
-        case Notify::Method::command: return command_.get();
-        case Notify::Method::bell: return bell_.get();
-    }
-    return nullptr;
-}
-
-Notifier* Daemon::preferred_notifier() const {
-    for (auto m : engine_.config().notify.methods)
-        if (Notifier* n = notifier_for(m); n->available()) return n;
-    return nullptr;
-}
-
-void Daemon::withdraw() {
-    hold_spent_ = false;
-    current_.reset();
-    held_.reset();
-    hold_timer_.set_time(0);
-    if (shown_by_) shown_by_->close();
-    shown_by_ = nullptr;
-}
-
-void Daemon::on_notifier_change() {
-    // Do-not-disturb over, or a server appeared: a held reminder can go out now.
-    if (hold_spent_ && !do_not_disturb()) hold_spent_ = false;  // the do-not-disturb spell is over
-    if (held_) {
-        if (auto dnd = do_not_disturb()) {
-            held_reason_ = *dnd;
-            if (*dnd == "fullscreen") recheck_.set_time(loop_.now(CLOCK_MONOTONIC) + 60'000'000);
-        } else {
-            auto r = std::exchange(held_, std::nullopt);
-            deliver(*r);
-        }
-    } else if (current_ && !held_ &&
-               (preferred_notifier() != shown_by_ || (shown_by_ == desktop_.get() && !desktop_->showing()))) {
-        // A better way appeared (a notification server started) or the one in
-        // use went away: move the reminder up there.
-        deliver(*current_);
-    }
-    notify_status();
 }
 
 void Daemon::on_action(ReminderAction action) {

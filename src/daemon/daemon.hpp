@@ -12,13 +12,10 @@
 #include <nlohmann/json.hpp>
 
 #include "core/engine.hpp"
-#include "daemon/bell_notifier.hpp"
-#include "daemon/command_notifier.hpp"
-#include "daemon/desktop_notifier.hpp"
+#include "daemon/delivery.hpp"
 #include "daemon/event_loop.hpp"
 #include "daemon/server.hpp"
 #include "daemon/store.hpp"
-#include "daemon/x11_fullscreen.hpp"
 #include "ipc/unique_fd.hpp"
 
 namespace stretch {
@@ -64,13 +61,7 @@ private:
     void notify_status();
     void prune_history();
     void broadcast_tick();
-    void deliver(const Reminder& reminder);
-    void withdraw();
-    std::optional<std::string> do_not_disturb();
-    void on_notifier_change();
     void on_action(ReminderAction action);
-    Notifier* notifier_for(Notify::Method method) const;
-    Notifier* preferred_notifier() const;
 
     EventLoop& loop_;
     Options options_;
@@ -89,21 +80,8 @@ private:
     EventSource tz_source_;
     Duration suspended_seen_{};
 
-    // Ways of reaching the user, in the order [notify] methods allows.
-    std::unique_ptr<DesktopNotifier> desktop_;
-    std::unique_ptr<CommandNotifier> command_;
-    std::unique_ptr<BellNotifier> bell_;
-    Notifier* shown_by_ = nullptr;
-    std::optional<Reminder> current_;  // the reminder up, wherever it is shown
-    // A reminder waiting for do-not-disturb to end, and since when.
-    std::optional<Reminder> held_;
-    std::uint64_t held_since_usec_ = 0;
-    std::string held_reason_;
-    bool hold_spent_ = false;  // the reminder up has been held its hold_max already
-    EventSource hold_timer_;
-    EventSource recheck_;
+    std::unique_ptr<Delivery> delivery_;  // reminders to the desktop (or a command, or a bell)
     EventSource prune_timer_;
-    X11Fullscreen fullscreen_;
     std::string last_status_;
 };
 
