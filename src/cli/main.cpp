@@ -14,6 +14,7 @@
 #include "cli/guide.hpp"
 #include "cli/render.hpp"
 #include "cli/setup.hpp"
+#include "cli/stats_view.hpp"
 #include "core/config.hpp"
 #include "core/duration.hpp"
 #include "ipc/config_file.hpp"
@@ -40,6 +41,9 @@ struct Options {
     std::string target, position, tag;
     std::string format = "plain";
     std::string file;
+    int days = 0;
+    bool week = false, month = false, csv = false;
+    std::string since;
 };
 
 class Usage : public std::runtime_error {
@@ -120,6 +124,14 @@ int guide(const Options& o) {
     json reply = connect(o).request("done");
     fmt::print("The {} break is marked as taken.\n", reply.value("break", ""));
     return 0;
+}
+
+int stats(const Options& o) {
+    if (o.json && o.csv) throw Usage("stats: give --json or --csv, not both");
+    int days = o.week ? 7 : o.month ? 30 : o.days > 0 ? o.days : 1;
+    return simple(o, "stats", {{"days", days}}, [&](const json& r) {
+        return o.csv ? render_stats_csv(r) : render_stats(r, style_for(stdout));
+    });
 }
 
 int config_check(const Options& o) {
@@ -238,6 +250,26 @@ std::vector<Subcommand> subcommands() {
         {"guide", "Walk through a stretch in the terminal, then mark the break done",
          [](CLI::App& c, Options& o) { c.add_option("id", o.id, "The stretch (default: the one suggested next)"); },
          [](Options& o) { return guide(o); }},
+        {"stats", "Show sitting time and breaks, today or day by day",
+         [](CLI::App& c, Options& o) {
+             auto* days = c.add_option("--days", o.days, "The last N days, today included (1 to 366)");
+             days->check(CLI::Range(1, 366));
+             auto* week = c.add_flag("--week", o.week, "The last 7 days");
+             auto* month = c.add_flag("--month", o.month, "The last 30 days");
+             days->excludes(week)->excludes(month);
+             week->excludes(month);
+             c.add_flag("--csv", o.csv, "One row per day, comma-separated, with a header row");
+         },
+         [](Options& o) { return stats(o); }},
+        {"history", "List the recorded events, one per line",
+         [](CLI::App& c, Options& o) {
+             c.add_option("--since", o.since, "From this local date on, e.g. 2025-11-24 (default: today)");
+         },
+         [](Options& o) {
+             json args = json::object();
+             if (!o.since.empty()) args["since"] = o.since;
+             return simple(o, "history", args, [](const json& r) { return render_history(r, style_for(stdout)); });
+         }},
         {"reload", "Make the daemon re-read its config", nullptr,
          [](Options& o) { return simple(o, "reload", {}, [](const json& r) { return fmt::format("Config reloaded from {}.\n", r.value("config", "")); }); }},
         {"watch", "Stream one line per change, for status bars",

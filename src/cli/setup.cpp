@@ -2,9 +2,9 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -81,7 +81,9 @@ void write_new_file(const fs::path& path, std::string_view text) {
 int run_setup() {
     fs::path path = user_config_path();
     if (path.is_relative()) {
-        fmt::print(stderr, "stretch setup: neither XDG_CONFIG_HOME nor HOME is set, so there is no place for the config file\n");
+        fmt::print(
+            stderr,
+            "stretch setup: neither XDG_CONFIG_HOME nor HOME is set, so there is no place for the config file\n");
         return 1;
     }
     std::error_code ec;

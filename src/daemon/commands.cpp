@@ -2,13 +2,16 @@
 
 #include <algorithm>
 #include <functional>
+#include <limits>
 #include <vector>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "core/duration.hpp"
+#include "core/stats.hpp"
 #include "core/suggest.hpp"
+#include "daemon/calendar.hpp"
 #include "daemon/daemon.hpp"
 #include "daemon/views.hpp"
 #include "ipc/protocol.hpp"
@@ -34,6 +37,10 @@ public:
     }
     std::optional<Duration> duration(std::string_view name) const { return has(name) ? parse_duration(string(name)) : std::nullopt; }
     std::optional<int> clock(std::string_view name) const { return has(name) ? parse_clock(string(name)) : std::nullopt; }
+    std::optional<std::int64_t> integer(std::string_view name) const {
+        auto it = args_.find(name);
+        return it == args_.end() ? std::nullopt : std::optional(it->get<std::int64_t>());
+    }
     bool has(std::string_view name) const { return args_.contains(name); }
 
 private:
@@ -110,6 +117,86 @@ json list_reply(Daemon& d, const Args& args) {
     return {{"stretches", std::move(out)}};
 }
 
+// A day is about a hundred rows, so a year is still a small read.
+constexpr std::int64_t max_stats_days = 366;
+// One reply must fit the daemon's 1 MiB output queue: events are ~150 bytes.
+constexpr std::int64_t max_history_limit = 5000;
+constexpr std::int64_t default_history_limit = 1000;
+// How far before the first day events are read: a run at the desk across
+// midnight starts where it started, a crash the evening before ends where
+// it ended.
+constexpr std::int64_t stats_lookback_s = 24 * 60 * 60;
+
+std::int64_t in_range(const Args& args, std::string_view command, std::string_view name, std::int64_t fallback,
+                      std::int64_t max) {
+    auto value = args.integer(name).value_or(fallback);
+    if (value < 1 || value > max)
+        throw Error("bad_argument", fmt::format("{}: \"{}\" must be from 1 to {}, got {}", command, name, max, value));
+    return value;
+}
+
+std::vector<HistoryEvent> history_events(const std::vector<HistoryRow>& rows) {
+    std::vector<HistoryEvent> out;
+    out.reserve(rows.size());
+    for (auto& r : rows) out.push_back({r.time, r.kind, r.rule, r.stretch, r.amount_s, r.count, r.origin});
+    return out;
+}
+
+json day_stats_json(const DayStats& d) {
+    json top = json::array();
+    for (auto& s : d.top_stretches) top.push_back({{"id", s.id}, {"name", s.name}, {"count", s.count}});
+    json out = {{"sitting_s", d.sitting_s}, {"longest_sitting_s", d.longest_sitting_s},
+                {"reminded", d.reminded},   {"taken", d.taken},
+                {"natural", d.natural},     {"snoozed", d.snoozed},
+                {"skipped", d.skipped},     {"share_taken", d.share_taken ? json(*d.share_taken) : json(nullptr)},
+                {"areas", d.areas},         {"top_stretches", std::move(top)}};
+    if (!d.date.empty()) out["date"] = d.date;
+    return out;
+}
+
+json stats_reply(Daemon& d, const Args& args) {
+    auto count = in_range(args, "stats", "days", 1, max_stats_days);
+    std::int64_t now = d.now().wall_s;
+    auto days = last_days(now, static_cast<int>(count));
+    std::int64_t since = days.front().start - stats_lookback_s;
+    auto events = history_events(d.store().history(since, std::max(days.back().end, now + 1)));
+    Stats stats = compute_stats(events, since, now, days, d.engine().config());
+    json out_days = json::array();
+    for (auto& day : stats.days) out_days.push_back(day_stats_json(day));
+    return {{"from", days.front().date}, {"to", days.back().date}, {"days", std::move(out_days)},
+            {"total", day_stats_json(stats.total)}};
+}
+
+// The shape of subscribers' record events: empty fields left out.
+json history_event_json(const HistoryRow& r) {
+    json out = {{"id", r.id}, {"time", r.time}, {"kind", r.kind}};
+    if (!r.rule.empty()) out["break"] = r.rule;
+    if (!r.stretch.empty()) out["stretch"] = r.stretch;
+    if (r.amount_s) out["amount_s"] = r.amount_s;
+    if (r.count) out["count"] = r.count;
+    if (!r.origin.empty()) out["origin"] = r.origin;
+    return out;
+}
+
+json history_reply(Daemon& d, const Args& args) {
+    auto limit = in_range(args, "history", "limit", default_history_limit, max_history_limit);
+    std::int64_t now = d.now().wall_s;
+    LocalDay from = last_days(now, 1).front();
+    if (args.has("since")) {
+        auto day = local_day(args.string("since"));
+        if (!day)
+            throw Error("bad_argument", fmt::format("history: \"since\" must be a date like \"{}\", got \"{}\"",
+                                                    from.date, args.string("since")));
+        from = *day;
+    }
+    auto rows = d.store().history(from.start, std::numeric_limits<std::int64_t>::max());
+    bool truncated = rows.size() > static_cast<std::size_t>(limit);
+    json events = json::array();
+    for (auto it = truncated ? rows.end() - limit : rows.begin(); it != rows.end(); ++it)
+        events.push_back(history_event_json(*it));
+    return {{"since", from.date}, {"events", std::move(events)}, {"truncated", truncated}};
+}
+
 const std::vector<Command>& commands() {
     static const std::vector<Command> table = {
         {"status", {}, [](const Call& c) { return status_reply(c.d); },
@@ -181,6 +268,15 @@ const std::vector<Command>& commands() {
              return out;
          },
          "Receive an event line for every change from now on."},
+        {"stats",
+         {{"days", Type::integer, "how many days, ending today (default 1, at most 366)"}},
+         [](const Call& c) { return stats_reply(c.d, c.a); },
+         "Sitting time, breaks and stretches per local day."},
+        {"history",
+         {{"since", Type::string, "a local date, e.g. \"2025-11-24\" (default: today)"},
+          {"limit", Type::integer, "at most this many events, the latest (default 1000, at most 5000)"}},
+         [](const Call& c) { return history_reply(c.d, c.a); },
+         "The recorded events since a date, oldest first."},
         {"version", {},
          [](const Call&) { return json{{"version", version}, {"protocol", protocol::version}}; },
          "The daemon's version."},
@@ -211,6 +307,11 @@ void check_args(const Command& command, const json& args) {
             case Type::clock:
                 if (!text || !parse_clock(*text))
                     throw Error("bad_argument", fmt::format("{}: \"{}\" must be a clock time like \"14:30\", got {}",
+                                                            command.name, key, protocol::quote(value)));
+                break;
+            case Type::integer:
+                if (!value.is_number_integer())
+                    throw Error("bad_argument", fmt::format("{}: \"{}\" must be a whole number like 7, got {}",
                                                             command.name, key, protocol::quote(value)));
                 break;
         }

@@ -1,0 +1,21 @@
+#pragma once
+// Local calendar days as ranges of Unix seconds, by the C library's time
+// zone rules (TZ, /etc/localtime), so a daylight-saving day is 23 or 25
+// hours long. Reads the time zone, never the clock: the time is passed in.
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "core/stats.hpp"
+
+namespace stretch {
+
+// The `count` local days ending with the one `now` falls in, oldest first.
+std::vector<LocalDay> last_days(std::int64_t now, int count);
+
+// The local day a "YYYY-MM-DD" date names, or nullopt if it is not a date.
+std::optional<LocalDay> local_day(std::string_view date);
+
+}  // namespace stretch
