@@ -62,16 +62,11 @@ Daemon::Daemon(EventLoop& loop, Options options)
     spdlog::info("config: {}", config_source_);
     delivery_ = std::make_unique<Delivery>(loop_, server_, engine_.config(),
                                            Delivery::Listener{[this](ReminderAction a) { on_action(a); }, [this] { notify_status(); }});
+    suspended_seen_ = time_suspended();
     deadline_ = loop_.add_timer(CLOCK_BOOTTIME, 0, [this] { on_deadline(); });
     tick_ = loop_.add_timer(CLOCK_MONOTONIC, 0, [this] { broadcast_tick(); });
-    sigterm_ = loop_.add_signal(SIGTERM, [this] {
-        record("stop");
-        loop_.exit(0);
-    });
-    sigint_ = loop_.add_signal(SIGINT, [this] {
-        record("stop");
-        loop_.exit(0);
-    });
+    sigterm_ = loop_.add_signal(SIGTERM, [this] { stop(); });
+    sigint_ = loop_.add_signal(SIGINT, [this] { stop(); });
     sighup_ = loop_.add_signal(SIGHUP, [this] { reload(); });
 
     // The wall clock being set (by hand, NTP, or on resume) moves the
@@ -120,6 +115,14 @@ void Daemon::check_sleep(Now n) {
 
 void Daemon::apply(Effects effects) {
     Now n = read_now();
+    // First to disk, in one transaction with the state that goes with them:
+    // before anyone is told, before a command's reply, and never half.
+    store_->begin();
+    for (auto& effect : effects)
+        if (auto* record = std::get_if<Record>(&effect)) store_->record(history_row(*record, n.wall_s));
+    store_->save_state(encode_state(engine_.state(), n, boot_id_), n.wall_s);
+    store_->commit();
+
     for (auto& effect : effects) {
         if (auto* show = std::get_if<ShowReminder>(&effect)) {
             const auto& r = show->reminder;
@@ -138,8 +141,6 @@ void Daemon::apply(Effects effects) {
             server_.broadcast(protocol::event_line("reminder_closed", std::move(body)));
         } else if (auto* record = std::get_if<Record>(&effect)) {
             spdlog::debug("event: {} {}", record_kind_name(record->kind), record->rule);
-            // On disk before anyone is told, and before a command's reply.
-            store_->record(history_row(*record, n.wall_s));
             auto name = record_event_name(record->kind);
             if (name.empty()) continue;
             json body = record_json(*record, n.wall_s);
@@ -147,9 +148,16 @@ void Daemon::apply(Effects effects) {
             server_.broadcast(protocol::event_line(name, std::move(body)));
         }
     }
-    store_->save_state(encode_state(engine_.state(), n, boot_id_), n.wall_s);
     rearm();
     notify_status();
+}
+
+// A clean exit: the state is saved as of now, so the next start counts only
+// the time stretchd was really not running.
+void Daemon::stop() {
+    apply(engine_.tick(now()));
+    record("stop");
+    loop_.exit(0);
 }
 
 void Daemon::record(std::string_view kind) {

@@ -53,6 +53,7 @@ public:
 private:
     void on_request(Connection& connection, std::string_view line);
     void on_deadline();
+    void stop();
     void on_clock_changed();
     void on_timezone_changed();
     void check_sleep(Now now);

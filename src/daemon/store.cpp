@@ -117,6 +117,11 @@ void Store::migrate() {
 void Store::move_aside(std::string_view why) {
     auto aside = path_;
     aside += fmt::format(".broken-{}", timestamp());
+    // Never onto an earlier one moved aside in the same second.
+    for (int n = 2; std::filesystem::exists(std::filesystem::symlink_status(aside)); ++n) {
+        aside = path_;
+        aside += fmt::format(".broken-{}-{}", timestamp(), n);
+    }
     std::error_code ec;
     std::filesystem::rename(path_, aside, ec);
     for (const char* suffix : {"-wal", "-shm"}) {
@@ -130,11 +135,33 @@ void Store::move_aside(std::string_view why) {
 }
 
 void Store::fail(const DatabaseError& e, std::string_view doing) {
+    transaction_.reset();  // rolls back what it can before the connection goes
     problem_ = fmt::format("{}: {}", doing, e.what());
     spdlog::error("history database \"{}\": {}; keeping history in memory until stretchd restarts (check the disk: "
                   "is it full or read-only?)",
                   path_.string(), problem_);
     db_.reset();
+}
+
+void Store::begin() {
+    if (!db_ || transaction_) return;
+    try {
+        transaction_ = std::make_unique<Transaction>(*db_);
+    } catch (const DatabaseError& e) {
+        fail(e, "starting a write");
+    }
+}
+
+void Store::commit() {
+    if (!transaction_) return;
+    try {
+        transaction_->commit();
+    } catch (const DatabaseError& e) {
+        transaction_.reset();
+        fail(e, "committing events");
+        return;
+    }
+    transaction_.reset();
 }
 
 bool Store::record(const HistoryRow& row) {

@@ -40,6 +40,10 @@ public:
     // logged and the store falls back to memory.
     explicit Store(std::filesystem::path path);
 
+    // Groups the writes up to commit() into one transaction: all or none of
+    // them are on disk after a crash.
+    void begin();
+    void commit();
     // Appends an event. Returns false if it is only in memory.
     bool record(const HistoryRow& row);
     void save_state(const std::string& state_json, std::int64_t wall_s);
@@ -65,6 +69,7 @@ private:
 
     std::filesystem::path path_;
     std::unique_ptr<Database> db_;
+    std::unique_ptr<Transaction> transaction_;
     std::string problem_;
     std::vector<HistoryRow> memory_;  // when the disk will not take them
     std::optional<std::string> memory_state_;
