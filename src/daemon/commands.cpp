@@ -138,7 +138,7 @@ std::int64_t in_range(const Args& args, std::string_view command, std::string_vi
 std::vector<HistoryEvent> history_events(const std::vector<HistoryRow>& rows) {
     std::vector<HistoryEvent> out;
     out.reserve(rows.size());
-    for (auto& r : rows) out.push_back({r.time, r.kind, r.rule, r.stretch, r.amount_s, r.count, r.origin});
+    for (auto& r : rows) out.push_back(r);  // the event without its row id
     return out;
 }
 

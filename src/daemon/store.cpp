@@ -212,8 +212,18 @@ std::vector<HistoryRow> Store::history(std::int64_t since, std::int64_t until) {
                         "SELECT id, time, kind, break, stretch, amount_s, count, origin FROM events "
                         "WHERE time >= ? AND time < ? ORDER BY id");
             s.bind(1, since).bind(2, until);
-            while (s.step())
-                out.push_back({s.integer(0), s.integer(1), s.text(2), s.text(3), s.text(4), s.integer(5), s.integer(6), s.text(7)});
+            while (s.step()) {
+                HistoryRow row;
+                row.id = s.integer(0);
+                row.time = s.integer(1);
+                row.kind = s.text(2);
+                row.rule = s.text(3);
+                row.stretch = s.text(4);
+                row.amount_s = s.integer(5);
+                row.count = s.integer(6);
+                row.origin = s.text(7);
+                out.push_back(std::move(row));
+            }
         } catch (const DatabaseError& e) {
             fail(e, "reading the history");
         }

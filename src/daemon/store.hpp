@@ -17,19 +17,14 @@
 #include <vector>
 
 #include "core/effects.hpp"
+#include "core/stats.hpp"
 #include "daemon/database.hpp"
 
 namespace stretch {
 
-struct HistoryRow {
+// A history event as stored: the core's HistoryEvent and its row id.
+struct HistoryRow : HistoryEvent {
     std::int64_t id = 0;
-    std::int64_t time = 0;  // Unix seconds
-    std::string kind;       // record_kind_name(), or "start" / "stop"
-    std::string rule;
-    std::string stretch;
-    std::int64_t amount_s = 0;
-    std::int64_t count = 0;
-    std::string origin;
 };
 
 class Store {
