@@ -20,6 +20,7 @@ cmake --build build-release -j2 >/dev/null
 tmp=$(mktemp -d)
 trap 'kill "$daemon" 2>/dev/null; wait "$daemon" 2>/dev/null; rm -rf "$tmp"' EXIT
 export STRETCH_SOCKET=$tmp/stretchd.sock
+export XDG_STATE_HOME=$tmp/state   # not the user's own history
 build-release/src/daemon/stretchd --default-config --log-level warning &
 daemon=$!
 until build-release/src/cli/stretch version >/dev/null 2>&1; do sleep 0.01; done
