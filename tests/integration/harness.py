@@ -154,24 +154,25 @@ class LineConn:
         """The next line as bytes (without the newline), or None at EOF/timeout."""
         deadline = time.monotonic() + timeout
         while b"\n" not in self.buf:
-            if self.eof:
+            if self.eof or not self._receive(deadline):
                 return None
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return None
-            r, _, _ = select.select([self.sock], [], [], left)
-            if not r:
-                return None
-            try:
-                chunk = self.sock.recv(65536)
-            except ConnectionResetError:
-                chunk = b""
-            if not chunk:
-                self.eof = True
-                continue
-            self.buf += chunk
         line, _, self.buf = self.buf.partition(b"\n")
         return line
+
+    def _receive(self, deadline):
+        """Reads one chunk into buf (or notes EOF); False if nothing came before `deadline`."""
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([self.sock], [], [], left)[0]:
+            return False
+        try:
+            chunk = self.sock.recv(65536)
+        except ConnectionResetError:
+            chunk = b""
+        if chunk:
+            self.buf += chunk
+        else:
+            self.eof = True
+        return True
 
     def read_line(self, timeout=REPLY_TIMEOUT):
         line = self.read_raw_line(timeout)
@@ -188,20 +189,8 @@ class LineConn:
         """True if the daemon closes the connection within `timeout` (data before EOF is discarded)."""
         deadline = time.monotonic() + timeout
         while not self.eof:
-            left = deadline - time.monotonic()
-            if left <= 0:
+            if not self._receive(deadline):
                 return False
-            r, _, _ = select.select([self.sock], [], [], left)
-            if not r:
-                return False
-            try:
-                chunk = self.sock.recv(65536)
-            except ConnectionResetError:
-                chunk = b""
-            if not chunk:
-                self.eof = True
-            else:
-                self.buf += chunk
         return True
 
     def close(self):
