@@ -601,12 +601,12 @@ class FileDescriptorExhaustionTest(StretchTestCase):
     # millions of identical warnings until a descriptor freed up).
     def test_out_of_descriptors_does_not_spin(self):
         d = self.new_daemon(args=["--log-level", "warning"])
-        # The log goes nowhere: a spinning accept loop writes it at hundreds of MB a minute.
-        # Spinning shows as CPU time and, load or not, as one write(2) per warning.
-        d.proc = subprocess.Popen(
-            d.command(), env=d.env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (40, 40)))
-        d.wait_ready()
+        d.start()
+        # The limit is set from what the daemon holds once it is up, not fixed in
+        # advance: a sanitizer build or a different environment opens a few more.
+        held = len(os.listdir(f"/proc/{d.proc.pid}/fd"))
+        limit = held + 8
+        resource.prlimit(d.proc.pid, resource.RLIMIT_NOFILE, (limit, limit))
         clients = []
         try:
             for _ in range(60):
@@ -614,14 +614,17 @@ class FileDescriptorExhaustionTest(StretchTestCase):
                 clients.append(c)
                 c.send({"v": 1, "cmd": "status"})
             # Some are served, the rest wait in the backlog for a descriptor.
+            # A slow (sanitizer, loaded) daemon gets time for its first replies.
             served = set()
-            deadline = time.monotonic() + 1.0
+            deadline = time.monotonic() + 10.0
             while time.monotonic() < deadline:
                 waiting = [c for i, c in enumerate(clients) if i not in served]
                 r, _, _ = select.select(waiting, [], [], max(0.0, deadline - time.monotonic()))
                 for c in r:
                     if c.read_line(timeout=1) is not None:
                         served.add(clients.index(c))
+                if served and deadline - time.monotonic() > 0.5:
+                    deadline = time.monotonic() + 0.5
             self.assertGreater(len(served), 0)
             self.assertLess(len(served), len(clients))
             self.assertTrue(d.alive())
