@@ -8,13 +8,15 @@ set -euo pipefail
 build_packages=(
   g++ cmake ninja-build pkg-config
   libcli11-dev libfmt-dev libspdlog-dev libtomlplusplus-dev doctest-dev
-  nlohmann-json3-dev libsystemd-dev libsqlite3-dev libxcb1-dev
+  nlohmann-json3-dev libsystemd-dev libsqlite3-dev libxcb1-dev libxcb-sync-dev
+  libwayland-dev wayland-protocols plasma-wayland-protocols
   scdoc
 )
 test_packages=(
   python3 util-linux
   python3-dbusmock xvfb xauth dunst libnotify-bin xdotool x11-utils dbus-daemon dbus-bin libglib2.0-bin
   systemd man-db groff-base bash-completion zsh fish dpkg-dev file
+  sway wtype wayland-utils kwin-wayland
 )
 
 packages=("${build_packages[@]}")

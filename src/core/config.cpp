@@ -221,6 +221,15 @@ private:
     void read_tracking(const toml::table& t, Tracking& out) const {
         out.natural_break = duration(t, "natural_break", "[tracking]", out.natural_break);
         out.grace = duration(t, "grace", "[tracking]", out.grace, false);
+        if (t.contains("source")) {
+            std::vector<std::string> names = {"auto", "none"};
+            names.insert(names.end() - 1, activity_source_names.begin(), activity_source_names.end());
+            out.source = string(t, "source", "[tracking]", std::nullopt);
+            if (!contains(names, out.source))
+                fail_value(*t.get("source"), "[tracking]", "source",
+                           fmt::format("expected \"auto\", \"gnome\", \"wayland\", \"x11\", \"logind\" or \"none\"{}",
+                                       did_you_mean(out.source, names)));
+        }
     }
 
     void read_schedule(const toml::table& t, Schedule& out) const {

@@ -26,7 +26,13 @@ public:
 struct Tracking {
     Duration natural_break = std::chrono::minutes(2);
     Duration grace = std::chrono::minutes(1);
+    // Where activity comes from: "auto" (the first that works, in the order
+    // of activity_source_names), one of those names, or "none" (timer only).
+    std::string source = "auto";
 };
+
+// The activity sources, best first; "auto" tries them in this order.
+inline constexpr std::array<std::string_view, 4> activity_source_names = {"gnome", "wayland", "x11", "logind"};
 
 struct Schedule {
     std::array<bool, 7> days{true, true, true, true, true, true, true};

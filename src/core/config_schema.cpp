@@ -11,6 +11,9 @@ constexpr std::array keys = {
               "for every rule; a rule whose duration is longer needs at least its duration."},
     ConfigKey{"tracking", "grace", "duration", "\"1m\"",
               "After you come back or resume from a pause, an overdue break is reminded only after this long."},
+    ConfigKey{"tracking", "source", "string", "\"auto\"",
+              "Where activity comes from: \"auto\" tries \"gnome\", \"wayland\", \"x11\" and \"logind\" in this order; "
+              "\"none\" tracks sitting time by the clock alone."},
     ConfigKey{"schedule", "days", "weekday array", "[\"mon\", ..., \"sun\"]",
               "Days with reminders: \"mon\" to \"sun\". Sitting time is tracked on every day."},
     ConfigKey{"schedule", "from", "clock time", "\"00:00\"", "Reminders start at this local time."},

@@ -109,6 +109,8 @@ def base_env(tmp, runtime_dir=None):
     env["XDG_STATE_HOME"] = os.path.join(tmp, "state")
     env["HOME"] = os.path.join(tmp, "home")
     env["LC_ALL"] = "C.UTF-8"
+    # Never the machine's system bus (logind): a test that wants one starts its own.
+    env["DBUS_SYSTEM_BUS_ADDRESS"] = "unix:path=" + os.path.join(tmp, "no-system-bus")
     return env
 
 
