@@ -37,7 +37,7 @@ _stretch()
     local cmd sub socket npos
     _stretch_command_words
 
-    local commands="status next snooze skip done pause resume stand sit list show guide stats history reload watch setup version config"
+    local commands="status next snooze skip done pause resume stand sit list show guide stats history doctor reload watch setup version config"
     local areas="neck shoulders upper-back lower-back chest arms wrists forearms hips hip-flexors glutes hamstrings quads calves ankles eyes circulation"
 
     case $prev in

@@ -67,6 +67,7 @@ complete -c stretch -n __stretch_needs_command -a show -d "Show one stretch with
 complete -c stretch -n __stretch_needs_command -a guide -d "Walk through a stretch, then mark the break done"
 complete -c stretch -n __stretch_needs_command -a stats -d "Show sitting time and breaks, today or day by day"
 complete -c stretch -n __stretch_needs_command -a history -d "List the recorded events, one per line"
+complete -c stretch -n __stretch_needs_command -a doctor -d "Show how activity is tracked and how to fix what is missing"
 complete -c stretch -n __stretch_needs_command -a reload -d "Make the daemon re-read its config"
 complete -c stretch -n __stretch_needs_command -a watch -d "Stream one line per change, for status bars"
 complete -c stretch -n __stretch_needs_command -a setup -d "Put a config file in place, show how to start the service"

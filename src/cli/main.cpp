@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "cli/client.hpp"
+#include "cli/doctor_view.hpp"
 #include "cli/guide.hpp"
 #include "cli/render.hpp"
 #include "cli/setup.hpp"
@@ -162,6 +163,8 @@ std::vector<Subcommand> subcommands() {
     return {
         {"status", "Show sitting time and every break", nullptr,
          [](Options& o) { return simple(o, "status", {}, [](const json& r) { return render_status(r, style_for(stdout)); }); }},
+        {"doctor", "Show how activity is tracked and how to fix what is missing", nullptr,
+         [](Options& o) { return simple(o, "doctor", {}, [](const json& r) { return render_doctor(r, style_for(stdout)); }); }},
         {"next", "Show the next break and its stretch",
          [](CLI::App& c, Options& o) {
              c.add_option("--format", o.format, "plain, or short for a prompt or tmux")->check(CLI::IsMember({"plain", "short"}));

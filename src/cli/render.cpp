@@ -148,6 +148,12 @@ std::string render_status(const json& reply, const Style& style) {
         out += fmt::format("  {:<{}}  {} {:>5}/{:<5} {}  {}\n", b.value("break", ""), width, progress_bar(fraction(b), 12),
                            short_time(b["sitting_s"]), short_time(b["every_s"]), when, style.dim(stretch));
     }
+    if (const json& a = reply.value("activity", json()); a.is_object()) {
+        if (a.value("source", "none") == "none")
+            out += style.dim(fmt::format("Activity: not tracked ({}); `stretch doctor` says why", a.value("detail", ""))) + "\n";
+        else
+            out += style.dim(fmt::format("Activity: {} ({})", a.value("source", ""), a.value("detail", ""))) + "\n";
+    }
     return out;
 }
 

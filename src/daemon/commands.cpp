@@ -277,6 +277,8 @@ const std::vector<Command>& commands() {
           {"limit", Type::integer, "at most this many events, the latest (default 1000, at most 5000)"}},
          [](const Call& c) { return history_reply(c.d, c.a); },
          "The recorded events since a date, oldest first."},
+        {"doctor", {}, [](const Call& c) { return c.d.doctor_view(); },
+         "How activity is tracked, what was probed, and fixes for what is missing."},
         {"version", {},
          [](const Call&) { return json{{"version", version}, {"protocol", protocol::version}}; },
          "The daemon's version."},

@@ -62,6 +62,15 @@ Daemon::Daemon(EventLoop& loop, Options options)
     spdlog::info("config: {}", config_source_);
     delivery_ = std::make_unique<Delivery>(loop_, server_, engine_.config(),
                                            Delivery::Listener{[this](ReminderAction a) { on_action(a); }, [this] { notify_status(); }});
+    activity_ = std::make_unique<Activity>(
+        loop_, engine_.config(),
+        Activity::Listener{
+            [this](MonoTime since) { apply(engine_.user_idle(now(), since)); },
+            [this] { apply(engine_.user_active(now())); },
+            [this](bool locked) { apply(locked ? engine_.screen_locked(now()) : engine_.screen_unlocked(now())); },
+            // Waking: the time asleep is the time since suspended(), already on BOOTTIME.
+            [this](bool sleeping) { apply(sleeping ? engine_.suspended(now()) : engine_.resumed(now(), Duration::zero())); },
+            [this] { notify_status(); }});
     suspended_seen_ = time_suspended();
     deadline_ = loop_.add_timer(CLOCK_BOOTTIME, 0, [this] { on_deadline(); });
     tick_ = loop_.add_timer(CLOCK_MONOTONIC, 0, [this] { broadcast_tick(); });
@@ -221,6 +230,7 @@ std::optional<std::string> Daemon::reload() {
         auto loaded = load(options_);
         config_source_ = loaded.source;
         apply(engine_.replace_config(now(), std::move(loaded.config)));
+        activity_->reload();
         spdlog::info("config reloaded from {}", config_source_);
     } catch (const ConfigError& e) {
         error = e.what();
@@ -257,6 +267,14 @@ json Daemon::status_view(Now n) {
     json out = status_json(engine_.status(n), engine_.config());
     if (auto held = delivery_->held()) out["held"] = *held;
     out["notify"] = delivery_->describe();
+    out["activity"] = activity_->status();
+    return out;
+}
+
+json Daemon::doctor_view() {
+    json out = activity_->doctor();
+    out["notify"] = delivery_->describe();
+    out["config"] = config_source_;
     return out;
 }
 

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/engine.hpp"
+#include "daemon/activity.hpp"
 #include "daemon/delivery.hpp"
 #include "daemon/event_loop.hpp"
 #include "daemon/server.hpp"
@@ -49,6 +50,8 @@ public:
     // The status as clients see it: the engine's, plus what only the daemon
     // knows (a reminder held for do-not-disturb, how reminders are sent).
     nlohmann::json status_view(Now now);
+    // For `doctor`: how activity is tracked, and what could be better.
+    nlohmann::json doctor_view();
 
 private:
     void on_request(Connection& connection, std::string_view line);
@@ -82,6 +85,7 @@ private:
     Duration suspended_seen_{};
 
     std::unique_ptr<Delivery> delivery_;  // reminders to the desktop (or a command, or a bell)
+    std::unique_ptr<Activity> activity_;  // idle and active, lock and suspend
     EventSource prune_timer_;
     std::string last_status_;
 };

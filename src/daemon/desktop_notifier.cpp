@@ -16,91 +16,29 @@ namespace {
 constexpr const char* service = "org.freedesktop.Notifications";
 constexpr const char* object = "/org/freedesktop/Notifications";
 constexpr const char* dunst_interface = "org.dunstproject.cmd0";
-constexpr auto max_backoff = std::chrono::minutes(1);
 
 // The notification spec's urgency levels.
 constexpr std::uint8_t urgency_normal = 1;
 constexpr std::uint8_t urgency_critical = 2;
 
-int dispatch(sd_bus_message* m, void* userdata, sd_bus_error*) {
-    (*static_cast<std::function<void(sd_bus_message*)>*>(userdata))(m);
-    return 0;
-}
-
-void free_handler(void* userdata) { delete static_cast<std::function<void(sd_bus_message*)>*>(userdata); }
-
-void own_handler(sd_bus_slot* slot, std::function<void(sd_bus_message*)>* handler) {
-    sd_bus_slot_set_destroy_callback(slot, free_handler);
-    sd_bus_slot_set_floating(slot, 1);
-    (void)handler;
-}
-
 }  // namespace
 
-DesktopNotifier::DesktopNotifier(EventLoop& loop, Listener listener) : loop_(loop), listener_(std::move(listener)) {
-    retry_ = loop_.add_timer(CLOCK_MONOTONIC, 0, [this] { reconnect(); });
-    connect();
-}
+DesktopNotifier::DesktopNotifier(EventLoop& loop, Listener listener)
+    : listener_(std::move(listener)),
+      bus_(loop, BusLink::Kind::session, "desktop notifications",
+           BusLink::Listener{[this](sd_bus* bus) { connected(bus); }, [this] { server_gone(); }, {}}) {}
 
 BusMessage DesktopNotifier::new_call(const char* destination, const char* path, const char* interface, const char* member) {
-    sd_bus_message* m = nullptr;
-    if (sd_bus_message_new_method_call(bus_.get(), &m, destination, path, interface, member) < 0) return nullptr;
-    return BusMessage(m);
+    return bus_new_call(bus_.get(), destination, path, interface, member);
 }
 
-void DesktopNotifier::call_async(sd_bus_message* call, Handler on_reply) {
-    if (!call) return;
-    auto handler = std::make_unique<Handler>(std::move(on_reply));
-    sd_bus_slot* slot = nullptr;
-    int r = sd_bus_call_async(bus_.get(), &slot, call, dispatch, handler.get(), 0);
-    if (r < 0) {
-        spdlog::warn("D-Bus call {} failed to send: {}", sd_bus_message_get_member(call), std::strerror(-r));
-        return;
-    }
-    own_handler(slot, handler.release());
+void DesktopNotifier::call_async(sd_bus_message* call, BusHandler on_reply) { bus_call_async(bus_.get(), call, std::move(on_reply)); }
+
+void DesktopNotifier::match(const char* sender, const char* path, const char* interface, const char* member, BusHandler on_signal) {
+    bus_match(bus_.get(), sender, path, interface, member, std::move(on_signal));
 }
 
-void DesktopNotifier::match(const char* sender, const char* path, const char* interface, const char* member, Handler on_signal) {
-    auto handler = std::make_unique<Handler>(std::move(on_signal));
-    sd_bus_slot* slot = nullptr;
-    int r = sd_bus_match_signal_async(bus_.get(), &slot, sender, path, interface, member, dispatch, nullptr, handler.get());
-    if (r < 0) {
-        spdlog::warn("D-Bus match on {}.{} failed: {}", interface, member, std::strerror(-r));
-        return;
-    }
-    own_handler(slot, handler.release());
-}
-
-void DesktopNotifier::connect() {
-    sd_bus* bus = nullptr;
-    int r = sd_bus_open_user(&bus);
-    if (r >= 0) {
-        bus_.reset(bus);
-        r = sd_bus_attach_event(bus, loop_.get(), SD_EVENT_PRIORITY_NORMAL);
-    }
-    if (r < 0) {
-        bus_.reset();
-        // sd-bus says "No medium found" when it has no address to try at all.
-        std::string why = r == -ENOMEDIUM ? "neither DBUS_SESSION_BUS_ADDRESS nor XDG_RUNTIME_DIR is set" : std::strerror(-r);
-        bus_problem_ = fmt::format("no session bus ({})", why);
-        if (!told_missing_) {
-            spdlog::warn("desktop notifications unavailable: cannot connect to the session bus: {}; retrying in the background",
-                         why);
-            told_missing_ = true;
-        }
-        schedule_reconnect(backoff_);
-        backoff_ = std::min<std::chrono::milliseconds>(backoff_ * 2, max_backoff);
-        return;
-    }
-    bus_problem_.clear();
-    // sd-bus tells us of a lost connection with a local signal, seen by filters.
-    sd_bus_add_filter(bus, nullptr,
-                      [](sd_bus_message* m, void* self, sd_bus_error*) {
-                          if (sd_bus_message_is_signal(m, "org.freedesktop.DBus.Local", "Disconnected"))
-                              static_cast<DesktopNotifier*>(self)->schedule_reconnect(std::chrono::milliseconds(0));
-                          return 0;
-                      },
-                      this);
+void DesktopNotifier::connected(sd_bus*) {
     match("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "NameOwnerChanged", [this](sd_bus_message* m) {
         const char *name = nullptr, *old_owner = nullptr, *new_owner = nullptr;
         if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) < 0 || std::strcmp(name, service) != 0) return;
@@ -130,24 +68,6 @@ void DesktopNotifier::connect() {
                 if (listener_.on_change) listener_.on_change();
             }
         });
-    if (told_missing_) spdlog::info("connected to the session bus");
-    told_missing_ = false;
-    backoff_ = std::chrono::seconds(1);
-}
-
-void DesktopNotifier::schedule_reconnect(std::chrono::milliseconds delay) {
-    // Through the timer, so the bus is never dropped from inside one of its own callbacks.
-    retry_.set_time(loop_.now(CLOCK_MONOTONIC) + static_cast<std::uint64_t>(delay.count()) * 1000 + 1);
-}
-
-void DesktopNotifier::reconnect() {
-    if (bus_) {
-        spdlog::warn("desktop notifications: lost the session bus; reconnecting");
-        server_gone();
-        bus_.reset();
-        told_missing_ = true;
-    }
-    connect();
 }
 
 void DesktopNotifier::server_appeared(std::string owner) {
@@ -205,7 +125,7 @@ void DesktopNotifier::server_gone() {
 bool DesktopNotifier::available() const { return bus_ && !owner_.empty() && capabilities_known_; }
 
 std::string DesktopNotifier::describe() const {
-    if (!bus_) return fmt::format("desktop: {}", bus_problem_.empty() ? "connecting" : bus_problem_);
+    if (!bus_) return fmt::format("desktop: {}", bus_.problem());
     if (owner_.empty()) return "desktop: no notification server on the session bus";
     return fmt::format("desktop: {}{}{}", server_info_.empty() ? owner_ : server_info_, has("actions") ? "" : " (no buttons)",
                        paused_ ? " (paused)" : "");

@@ -43,9 +43,7 @@ public:
     bool do_not_disturb() const { return !owner_.empty() && paused_; }
 
 private:
-    void connect();
-    void schedule_reconnect(std::chrono::milliseconds delay);
-    void reconnect();
+    void connected(sd_bus* bus);
     void server_appeared(std::string owner);
     void server_gone();
     void send_notify(bool full_steps);
@@ -55,20 +53,12 @@ private:
     void on_properties_changed(sd_bus_message* m);
     bool has(std::string_view capability) const { return capabilities_.count(std::string(capability)) > 0; }
 
-    using Handler = std::function<void(sd_bus_message*)>;
-    // Sends `call`; `on_reply` gets the reply or the error. The slot floats:
-    // it dies with the call, or with the bus.
-    void call_async(sd_bus_message* call, Handler on_reply);
-    void match(const char* sender, const char* path, const char* interface, const char* member, Handler on_signal);
+    // On this notifier's own connection (see bus.hpp).
+    void call_async(sd_bus_message* call, BusHandler on_reply);
+    void match(const char* sender, const char* path, const char* interface, const char* member, BusHandler on_signal);
     BusMessage new_call(const char* destination, const char* path, const char* interface, const char* member);
 
-    EventLoop& loop_;
     Listener listener_;
-    BusPtr bus_;
-    EventSource retry_;
-    std::chrono::milliseconds backoff_{std::chrono::seconds(1)};
-    bool told_missing_ = false;
-    std::string bus_problem_;
 
     std::string owner_;  // the server's unique name; empty when none
     std::string server_info_;
@@ -85,6 +75,8 @@ private:
     bool close_when_id_arrives_ = false;
     bool full_steps_ = false;
     bool dismissed_ = false;  // the user closed the bubble: wait for the next reminder
+
+    BusLink bus_;  // last: its callbacks use everything above
 };
 
 }  // namespace stretch

@@ -15,7 +15,10 @@ import select
 import shutil
 import signal
 import subprocess
+import sys
 import time
+
+from harness import StretchTestCase
 
 try:
     import dbus
@@ -511,3 +514,150 @@ class Dunst(Process):
                         value = value[1:]
                 current[name] = value
         return out
+
+
+LOGIND_NAME = "org.freedesktop.login1"
+LOGIND_PATH = "/org/freedesktop/login1"
+MUTTER_NAME = "org.gnome.Mutter.IdleMonitor"
+MUTTER_PATH = "/org/gnome/Mutter/IdleMonitor/Core"
+SYSTEMD_NAME = "org.freedesktop.systemd1"
+SYSTEMD_PATH = "/org/freedesktop/systemd1"
+SYSTEMD_IFACE = "org.freedesktop.systemd1.Manager"
+
+
+class LogindMock(Process):
+    """python3-dbusmock's logind template on a private Bus that stands in for
+    the system bus (DBUS_SYSTEM_BUS_ADDRESS)."""
+
+    def __init__(self, bus, tmp, name="logind-mock"):
+        super().__init__(tmp, name)
+        self.bus = bus
+
+    def start(self, timeout=READY_TIMEOUT):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DBUS_") and k != "DISPLAY"}
+        env["DBUS_SYSTEM_BUS_ADDRESS"] = self.bus.address
+        self.popen([SYSTEM_PYTHON, "-m", "dbusmock", "--system", "-t", "logind"], env)
+        self.bus.wait_owner(LOGIND_NAME, self.proc.pid, timeout, self.proc)
+        # The template's GetUser adds a str and a dbus.UInt32, and fails.
+        self._mock().AddMethod("org.freedesktop.login1.Manager", "GetUser", "u", "o",
+                               'ret = dbus.ObjectPath("/org/freedesktop/login1/user/%d" % args[0])')
+        return self
+
+    def _mock(self, path=LOGIND_PATH):
+        return dbus.Interface(self.bus.connection().get_object(LOGIND_NAME, path, introspect=False), MOCK_IFACE)
+
+    def add_session(self, session_id="c1", uid=None, display=True):
+        """A session for `uid` (default: ours); with display=True it is also the
+        user's Display session, as logind makes a graphical one."""
+        uid = os.getuid() if uid is None else uid
+        path = str(self._mock().AddSession(session_id, "seat0", dbus.UInt32(uid), "tester", True))
+        if display:
+            # Set, not UpdateProperties: dbusmock cannot wrap a struct in a variant there.
+            user = self.bus.connection().get_object(LOGIND_NAME, f"{LOGIND_PATH}/user/{uid}", introspect=False)
+            dbus.Interface(user, "org.freedesktop.DBus.Properties").Set(
+                "org.freedesktop.login1.User", "Display",
+                dbus.Struct((session_id, dbus.ObjectPath(path)), signature="so", variant_level=1))
+        return path
+
+    def prepare_for_sleep(self, start):
+        self._mock().EmitSignal("org.freedesktop.login1.Manager", "PrepareForSleep", "b", [dbus.Boolean(start)],
+                                signature="sssav")
+
+    def session_signal(self, path, member):
+        """Lock or Unlock, as logind sends them on the session's own path."""
+        self._mock(path).EmitSignal("org.freedesktop.login1.Session", member, "", [], signature="sssav")
+
+    def set_session(self, path, **props):
+        """Changes session properties (emits PropertiesChanged), e.g. LockedHint=True.
+        Give one property per call: with a bool and a uint64 in one call, the
+        mock sent both as booleans."""
+        values = {k: dbus.UInt64(v) if k.startswith("IdleSince") else dbus.Boolean(v) for k, v in props.items()}
+        self._mock(path).UpdateProperties("org.freedesktop.login1.Session", values)
+
+
+class MutterMock(Process):
+    """GNOME's idle monitor, from the template in tests/fixtures."""
+
+    def __init__(self, bus, tmp, template, name="mutter-mock"):
+        super().__init__(tmp, name)
+        self.bus = bus
+        self.template = template
+
+    def start(self, timeout=READY_TIMEOUT):
+        env = self.bus.env({k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")})
+        self.popen([SYSTEM_PYTHON, "-m", "dbusmock", "--session", "-t", self.template], env)
+        self.bus.wait_owner(MUTTER_NAME, self.proc.pid, timeout, self.proc)
+        return self
+
+    def _mock(self):
+        return dbus.Interface(self.bus.connection().get_object(MUTTER_NAME, MUTTER_PATH, introspect=False), MOCK_IFACE)
+
+    def idle_watches(self):
+        """{watch id: interval in ms} of the idle watches registered now."""
+        return {int(k): int(v) for k, v in self._mock().IdleWatches().items()}
+
+    def go_idle(self):
+        return int(self._mock().GoIdle())
+
+    def come_back(self):
+        return int(self._mock().ComeBack())
+
+
+class UserManagerMock(Process):
+    """The systemd user manager's Environment property, which
+    `systemctl --user import-environment` changes, on the session Bus."""
+
+    def __init__(self, bus, tmp, name="systemd-mock"):
+        super().__init__(tmp, name)
+        self.bus = bus
+
+    def start(self, environment=(), timeout=READY_TIMEOUT):
+        env = self.bus.env({k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")})
+        self.popen([SYSTEM_PYTHON, "-m", "dbusmock", "--session", SYSTEMD_NAME, SYSTEMD_PATH, SYSTEMD_IFACE], env)
+        self.bus.wait_owner(SYSTEMD_NAME, self.proc.pid, timeout, self.proc)
+        self._mock().AddProperty(SYSTEMD_IFACE, "Environment", dbus.Array(list(environment), signature="s"))
+        return self
+
+    def _mock(self):
+        return dbus.Interface(self.bus.connection().get_object(SYSTEMD_NAME, SYSTEMD_PATH, introspect=False), MOCK_IFACE)
+
+    def import_environment(self, *assignments):
+        """As `systemctl --user import-environment`: the property changes and PropertiesChanged is sent."""
+        self._mock().UpdateProperties(SYSTEMD_IFACE, {"Environment": dbus.Array(list(assignments), signature="s")})
+
+
+class ServerTestCase(StretchTestCase):
+    """A test that starts its own servers (in self.servers), then stretchd
+    pointed at them; stretchd is stopped first, then the servers, newest first."""
+
+    start_daemon = False
+    needs = ("dbus-daemon", "dbus", "dbusmock")
+
+    def setUp(self):
+        missing = missing_tools(*self.needs)
+        if missing:
+            self.skipTest(f"needs {', '.join(missing)} (scripts/deps.sh --test installs them)")
+        super().setUp()
+        self.servers = []
+        # Runs before the harness's own clean-up (LIFO): stretchd first, then the servers.
+        self.addCleanup(self._stop_servers)
+
+    def serve(self, server, *args, **kw):
+        """Starts `server` and stops it at the end of the test."""
+        self.servers.append(server)
+        return server.start(*args, **kw)
+
+    def _stop_servers(self):
+        for d in self.daemons:
+            try:
+                d.stop()
+            except AssertionError as e:
+                sys.stderr.write(f"\n{e}\n")
+        failed = self._failed()
+        for s in reversed(self.servers):
+            s.stop()
+            if failed:
+                sys.stderr.write(f"\n----- {s.log_path} -----\n{s.log()[-6000:]}----- end -----\n")
+                calls = getattr(s, "call_log_path", None)
+                if calls:
+                    sys.stderr.write(f"\n----- {calls} -----\n{read_file(calls)[-6000:]}----- end -----\n")

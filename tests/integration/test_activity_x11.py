@@ -1,3 +1,357 @@
 #!/usr/bin/python3
+"""Activity from a real X server: stretchd's XSync IDLETIME alarms under an
+Xvfb that each test starts for itself, with xdotool as the user.
+
+The thresholds are seconds long; the tests wait *up to* generous bounds and
+never assert how fast something happens. How long the user was idle is read
+from what the daemon reports (the `back` event's amount_s, the counter value
+it logs), not from the test's own clock. Run:
+STRETCHD=... STRETCH=... /usr/bin/python3 tests/integration/test_activity_x11.py -v
+"""
+
+import os
 import sys
-sys.exit(0)
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import re  # noqa: E402
+import select  # noqa: E402
+import socket  # noqa: E402
+import time  # noqa: E402
+import unittest  # noqa: E402
+
+from harness import EVENT_TIMEOUT  # noqa: E402
+from servers import READY_TIMEOUT, Bus, ServerTestCase, Xvfb  # noqa: E402
+
+# The threshold is the shortest natural break: max(duration, natural_break)
+# of each rule, so `natural` alone decides it. Nothing falls due in a test.
+CONFIG = """\
+[tracking]
+natural_break = "{natural}"
+grace = "0s"
+source = "{source}"
+
+[[break]]
+name = "micro"
+every = "1h"
+duration = "1s"
+tags = ["micro"]
+snooze = "1m"
+max_snoozes = 2
+remind_every = "5m"
+
+[[break]]
+name = "long"
+every = "2h"
+duration = "1s"
+tags = ["stretch"]
+snooze = "5m"
+max_snoozes = 1
+remind_every = "5m"
+"""
+
+# The activity manager notices a new X socket with inotify, then tries again
+# after 0.25, 1, 3 and 10 s.
+COMEBACK_TIMEOUT = 20.0
+# Idle, the daemon should not wake at all; a few wake-ups leave room for a
+# stray one (the history pruning timer, the kernel).
+MAX_IDLE_WAKEUPS = 3
+IDLE_WINDOW_S = 60
+
+
+def config(natural="2s", source="x11"):
+    return CONFIG.format(natural=natural, source=source)
+
+
+class XvfbOn(Xvfb):
+    """Xvfb on a display number of the test's choosing (to bring a server
+    back where DISPLAY already points), else on the one Xvfb picks."""
+
+    def __init__(self, tmp, number=None, name="xvfb"):
+        super().__init__(tmp, name)
+        self.number = number
+
+    def start(self, timeout=READY_TIMEOUT):
+        if self.number is None:
+            super().start(timeout)
+            self.number = int(self.display[1:])
+            return self
+        r, w = os.pipe()
+        try:
+            env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+            # With an explicit number, -displayfd still says when the server is ready.
+            self.popen(["Xvfb", f":{self.number}", "-displayfd", str(w), "-noreset", "-nolisten", "tcp",
+                        "-screen", "0", "1280x800x24"], env, pass_fds=(w,))
+            os.close(w)
+            w = None
+            # Read up to the newline: Xvfb writes the number and the newline
+            # apart, and dies ("Cannot write display number") if the pipe is
+            # closed between the two.
+            out = b""
+            deadline = time.monotonic() + timeout
+            while b"\n" not in out:
+                ready, _, _ = select.select([r], [], [], max(0.0, deadline - time.monotonic()))
+                chunk = os.read(r, 64) if ready else b""
+                if not chunk:
+                    raise AssertionError(f"Xvfb :{self.number} did not start within {timeout} s:\n{self.log()}")
+                out += chunk
+            self.display = f":{self.number}"
+        finally:
+            os.close(r)
+            if w is not None:
+                os.close(w)
+        return self
+
+
+class DisplayHold:
+    """Keeps an X display number free of other servers while ours is down:
+    an X server skips a number whose abstract socket (@/tmp/.X11-unix/XN) is
+    taken, and, since nothing listens on it, a client is refused at once."""
+
+    def __init__(self, number):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            self.sock.bind(b"\0/tmp/.X11-unix/X%d" % number)
+        except OSError:
+            self.sock.close()
+            raise
+
+    def release(self):
+        self.sock.close()
+
+
+def hold_unused_display():
+    """(number, hold) for a display number no server can take during the test."""
+    for number in range(4801, 4901):
+        if os.path.exists(f"/tmp/.X11-unix/X{number}"):
+            continue
+        try:
+            return number, DisplayHold(number)
+        except OSError:
+            continue
+    raise AssertionError("no free X display number in 4801..4900")
+
+
+def voluntary_switches(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("voluntary_ctxt_switches:"):
+                return int(line.split()[1])
+    raise AssertionError(f"no voluntary_ctxt_switches in /proc/{pid}/status")
+
+
+class X11TestCase(ServerTestCase):
+    """An Xvfb, then stretchd with DISPLAY pointing at it."""
+
+    needs = ("Xvfb", "xdotool")
+    natural = "2s"
+    source = "x11"
+
+    def setUp(self):
+        super().setUp()
+        self.write_config(config(self.natural, self.source))
+        self.moves = 0
+        self.holds = []
+        self.addCleanup(lambda: [h.release() for h in self.holds])
+
+    def xvfb(self, number=None):
+        return self.serve(XvfbOn(self.tmp, number, name=f"xvfb{len(self.servers)}"))
+
+    def start_stretchd(self, display):
+        self.env["DISPLAY"] = display
+        self.daemon = self.new_daemon(env=self.env).start()
+        return self.daemon
+
+    def activity(self):
+        return self.status()["activity"]
+
+    def wait_source(self, name, timeout=EVENT_TIMEOUT):
+        return self.wait_until(lambda: (a := self.activity())["source"] == name and a, timeout,
+                               what=f"activity source {name!r}")
+
+    # ---- the user ----
+
+    def move_mouse(self, x):
+        # To a new place each time: a move to where the pointer is makes no input.
+        self.moves += 1
+        x.run("xdotool", "mousemove", str(10 + 10 * (self.moves % 2)), "10")
+        return time.monotonic()
+
+    def press_key(self, x):
+        x.run("xdotool", "key", "shift")
+        return time.monotonic()
+
+    # ---- what the daemon said ----
+
+    def idle_counts_ms(self):
+        """The IDLETIME values the daemon's alarms fired at, from its log."""
+        return [int(m) for m in re.findall(r"x11: idle for (\d+) ms", self.daemon.log())]
+
+
+class EdgesTest(X11TestCase):
+
+    def test_no_input_for_the_threshold_is_away_and_the_mouse_or_a_key_brings_the_user_back(self):
+        x = self.xvfb()
+        self.start_stretchd(x.display)
+        self.assertEqual(self.wait_source("x11")["detail"], f"XSync IDLETIME on {x.display}")
+        sub = self.subscriber()
+        self.move_mouse(x)
+        away = sub.wait_for("away")
+        self.assertEqual(away.get("origin"), "activity", away)
+        # A 2 s threshold is also the natural break of both rules.
+        sub.wait_for("natural_break")
+        self.assertTrue(self.status()["away"])
+
+        self.move_mouse(x)
+        back = sub.wait_for("back")
+        self.assertEqual(back.get("origin"), "activity", back)
+        self.assertFalse(self.status()["away"])
+
+        sub.wait_for("away")
+        self.press_key(x)
+        sub.wait_for("back")
+
+        # Each alarm fired once per edge: no storm of events while idle.
+        edges = [e["event"] for e in sub.seen if e.get("event") in ("away", "back")]
+        self.assertEqual(edges, ["away", "back", "away", "back"], sub.seen)
+        self.assertTrue(all(ms >= 2000 for ms in self.idle_counts_ms()), self.idle_counts_ms())
+
+    def test_the_time_away_counts_from_the_last_input_not_from_the_alarm(self):
+        self.write_config(config(natural="3s"))
+        x = self.xvfb()
+        self.start_stretchd(x.display)
+        self.wait_source("x11")
+        sub = self.subscriber()
+        last_input = self.move_mouse(x)
+        sub.wait_for("away")
+        # Well past the alarm, so "since the alarm" and "since the input"
+        # differ by the whole 3 s threshold.
+        time.sleep(max(0.0, last_input + 6.0 - time.monotonic()))
+        returned = self.move_mouse(x)
+        back = sub.wait_for("back")
+        real_s = returned - last_input
+        # amount_s is whole seconds, cut off.
+        self.assertGreaterEqual(back["amount_s"], int(real_s) - 1, (back, real_s))
+        self.assertLessEqual(back["amount_s"], real_s + 1, (back, real_s))
+
+    def test_a_reload_with_a_shorter_natural_break_rearms_the_alarm(self):
+        self.write_config(config(natural="30s"))
+        x = self.xvfb()
+        self.start_stretchd(x.display)
+        self.wait_source("x11")
+        sub = self.subscriber()
+        self.move_mouse(x)
+        self.write_config(config(natural="2s"))
+        self.ok("reload")
+        sub.wait_for("away")
+        self.assertTrue(self.idle_counts_ms(), self.daemon.log())
+        self.assertTrue(all(2000 <= ms < 30000 for ms in self.idle_counts_ms()), self.idle_counts_ms())
+
+    def test_a_reload_with_a_longer_natural_break_waits_for_it(self):
+        x = self.xvfb()
+        self.start_stretchd(x.display)
+        self.wait_source("x11")
+        sub = self.subscriber()
+        self.move_mouse(x)
+        sub.wait_for("away")
+        self.write_config(config(natural="6s"))
+        self.ok("reload")
+        # Changed while idle: the new threshold counts from the next input.
+        self.move_mouse(x)
+        sub.wait_for("back")
+        sub.wait_for("away", timeout=EVENT_TIMEOUT + 6)
+        counts = self.idle_counts_ms()
+        self.assertEqual(len(counts), 2, counts)
+        self.assertLess(counts[0], 6000, counts)
+        self.assertGreaterEqual(counts[1], 6000, counts)
+
+
+class QuietTest(X11TestCase):
+    """With private buses, so that no bus connection is being retried."""
+
+    needs = ("Xvfb", "xdotool", "dbus-daemon")
+
+    def test_an_idle_user_does_not_wake_the_daemon(self):
+        session = self.serve(Bus(self.tmp, "session-bus"))
+        system = self.serve(Bus(self.tmp, "system-bus"))
+        self.env = session.env(self.env)
+        self.env["DBUS_SYSTEM_BUS_ADDRESS"] = system.address
+        x = self.xvfb()
+        self.start_stretchd(x.display)
+        self.wait_source("x11")
+        self.move_mouse(x)
+        # Polled, not subscribed: a subscriber gets a tick every minute.
+        self.wait_until(lambda: self.status()["away"], what="away")
+        # Past the natural breaks the engine times while away.
+        time.sleep(3)
+        before = voluntary_switches(self.daemon.proc.pid)
+        time.sleep(IDLE_WINDOW_S)
+        wakeups = voluntary_switches(self.daemon.proc.pid) - before
+        sys.stderr.write(f"\nvoluntary context switches of an idle stretchd in {IDLE_WINDOW_S} s: {wakeups}\n")
+        self.assertLessEqual(wakeups, MAX_IDLE_WAKEUPS)
+        self.assertTrue(self.status()["away"])
+
+
+class ServerComingAndGoingTest(X11TestCase):
+    source = "auto"
+
+    def test_the_x_server_going_away_falls_back_and_its_return_is_picked_up(self):
+        x = self.xvfb()
+        self.start_stretchd(x.display)
+        self.wait_source("x11", timeout=COMEBACK_TIMEOUT)
+        sub = self.subscriber()
+
+        x.stop()
+        # Nobody else's server may take the number while ours is down.
+        try:
+            self.holds.append(DisplayHold(x.number))
+        except OSError:
+            self.skipTest(f"another X server took {x.display} as soon as ours stopped")
+        # No session bus and no system bus: nothing else to fall back to.
+        self.wait_source("none")
+        self.assertRegex(self.daemon.log(), rf'the X server on "{x.display}" went away')
+        self.assertTrue(self.daemon.alive())
+
+        self.holds.pop().release()
+        again = self.xvfb(x.number)
+        self.assertEqual(again.display, x.display)
+        self.assertEqual(self.wait_source("x11", timeout=COMEBACK_TIMEOUT)["detail"], f"XSync IDLETIME on {x.display}")
+        # And it works: the new server's alarms come through.
+        self.move_mouse(again)
+        sub.wait_for("away")
+        self.move_mouse(again)
+        sub.wait_for("back")
+
+
+class NoServerTest(X11TestCase):
+
+    def test_a_display_without_a_server_is_explained_and_the_daemon_carries_on(self):
+        number, hold = hold_unused_display()
+        self.holds.append(hold)
+        self.start_stretchd(f":{number}")
+        self.wait_until(lambda: self.activity()["detail"] != "looking for a source", what="the probe's end")
+        self.assertEqual(self.activity()["source"], "none")
+        probe = self.x11_probe()
+        self.assertEqual(probe["state"], "failed", probe)
+        self.assertEqual(probe["detail"], f'cannot connect to the X server on ":{number}"', probe)
+        self.assertIn("DISPLAY", probe.get("fix", ""), probe)
+        self.ok("version")
+        self.assertTrue(self.daemon.alive())
+
+    def test_no_display_at_all_says_how_to_hand_it_over(self):
+        self.env.pop("DISPLAY", None)
+        self.daemon = self.new_daemon(env=self.env).start()
+        self.wait_until(lambda: self.activity()["detail"] != "looking for a source", what="the probe's end")
+        probe = self.x11_probe()
+        self.assertEqual(probe["detail"], "DISPLAY is not set", probe)
+        self.assertIn("import-environment DISPLAY", probe.get("fix", ""), probe)
+
+    def x11_probe(self):
+        doctor = self.ok("doctor")
+        probes = [p for p in doctor["probes"] if p["source"] == "x11"]
+        self.assertEqual(len(probes), 1, doctor)
+        return probes[0]
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -17,8 +17,8 @@ import json  # noqa: E402
 import unittest  # noqa: E402
 
 import servers  # noqa: E402
-from harness import EVENT_TIMEOUT, StretchTestCase  # noqa: E402
-from servers import Bus, Dunst, NotifyMock, Xvfb, dbus, missing_tools  # noqa: E402
+from harness import EVENT_TIMEOUT  # noqa: E402
+from servers import Bus, Dunst, NotifyMock, ServerTestCase, Xvfb, dbus, missing_tools  # noqa: E402
 
 FULL_CAPS = "body body-markup actions persistence"
 # How long the daemon may take to find a bus that appears late: its back-off
@@ -77,36 +77,10 @@ def toml_string(s):
     return json.dumps(s)  # a JSON string is a valid TOML basic string for these paths
 
 
-class NotifyTestCase(StretchTestCase):
+class NotifyTestCase(ServerTestCase):
     """A test that starts its own servers, then stretchd pointed at them."""
 
-    start_daemon = False
     config_text = notify_config()
-    needs = ("dbus-daemon", "dbus", "dbusmock")
-
-    def setUp(self):
-        missing = missing_tools(*self.needs)
-        if missing:
-            self.skipTest(f"needs {', '.join(missing)} (scripts/deps.sh --test installs them)")
-        super().setUp()
-        self.servers = []
-        # Runs before the harness's own clean-up (LIFO): stretchd first, then the servers.
-        self.addCleanup(self._stop_servers)
-
-    def _stop_servers(self):
-        for d in self.daemons:
-            try:
-                d.stop()
-            except AssertionError as e:
-                sys.stderr.write(f"\n{e}\n")
-        failed = self._failed()
-        for s in reversed(self.servers):
-            s.stop()
-            if failed:
-                sys.stderr.write(f"\n----- {s.log_path} -----\n{s.log()[-6000:]}----- end -----\n")
-                calls = getattr(s, "call_log_path", None)
-                if calls:
-                    sys.stderr.write(f"\n----- {calls} -----\n{servers.read_file(calls)[-6000:]}----- end -----\n")
 
     # ---- servers ----
 

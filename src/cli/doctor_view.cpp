@@ -1,0 +1,51 @@
+#include "cli/doctor_view.hpp"
+
+#include <fmt/format.h>
+
+namespace stretch {
+
+using nlohmann::json;
+
+std::string render_doctor(const json& reply, const Style& style) {
+    std::string out;
+    const json& active = reply.value("active", json::object());
+    std::string source = active.value("source", "none");
+    out += style.bold(source == "none" ? "Activity: not tracked" : fmt::format("Activity: {}", source)) +
+           fmt::format(" — {}\n", active.value("detail", ""));
+    out += style.dim(fmt::format("[tracking] source = \"{}\"", reply.value("setting", "auto"))) + "\n\n";
+
+    out += "Sources, best first:\n";
+    for (const json& p : reply.value("probes", json::array())) {
+        std::string state = p.value("state", "");
+        std::string mark = state == "active" ? style.accent("✓") : state == "failed" ? style.warn("✗") : style.dim("·");
+        out += fmt::format("  {} {:<8} {:<9} {}\n", mark, p.value("source", ""), state, p.value("detail", ""));
+        if (p.contains("fix")) out += fmt::format("    {} {}\n", style.dim("fix:"), p.value("fix", ""));
+    }
+
+    const json& env = reply.value("environment", json::object());
+    auto shown = [](const json& v) { return v.is_string() && !v.get<std::string>().empty() ? v.get<std::string>() : "(not set)"; };
+    out += fmt::format("\nDISPLAY={}  WAYLAND_DISPLAY={}  {}\n", shown(env.value("DISPLAY", json())),
+                       shown(env.value("WAYLAND_DISPLAY", json())),
+                       style.dim(env.value("user_manager", false) ? "(with the systemd user manager's environment)"
+                                                                  : "(the daemon's own environment; no systemd user manager answered)"));
+    const json& logind = reply.value("logind", json::object());
+    out += fmt::format("Lock and suspend: logind {}\n", logind.value("detail", ""));
+    const json& notify = reply.value("notify", json::object());
+    if (notify.contains("methods"))
+        for (const json& m : notify["methods"])
+            out += fmt::format("Reminders: {}{}\n", m.value("detail", ""), m.value("available", false) ? "" : style.dim(" (unavailable)"));
+
+    const json& problems = reply.value("problems", json::array());
+    if (problems.empty()) {
+        out += "\n" + style.accent("No problems found.") + "\n";
+        return out;
+    }
+    out += "\n" + style.bold(fmt::format("{} {} found:", problems.size(), problems.size() == 1 ? "problem" : "problems")) + "\n";
+    for (const json& p : problems) {
+        out += fmt::format("  {} {}\n", style.warn("•"), p.value("problem", ""));
+        if (!p.value("fix", "").empty()) out += fmt::format("    {} {}\n", style.dim("fix:"), p.value("fix", ""));
+    }
+    return out;
+}
+
+}  // namespace stretch
