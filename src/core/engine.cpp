@@ -77,6 +77,7 @@ void Engine::advance(Now now) {
     if (state_.paused && state_.pause_until && *state_.pause_until <= t) {
         state_.paused = false;
         state_.pause_until.reset();
+        state_.pause_until_local.reset();
         state_.quiet_until = t + config_.tracking.grace;
         effects_.push_back(Record{RecordKind::resumed, {}, {}, {}, 0, "timer"});
     }
@@ -341,6 +342,9 @@ Outcome Engine::pause(Now now, std::optional<Duration> length, std::optional<int
     }
     state_.paused = true;
     state_.pause_until = amount > Duration::zero() ? std::optional(state_.last + amount) : std::nullopt;
+    state_.pause_until_local.reset();
+    if (!length && until_clock)
+        state_.pause_until_local = local_seconds(now) + std::chrono::duration_cast<std::chrono::seconds>(amount).count();
     effects_.push_back(Record{RecordKind::paused, {}, {}, amount, 0, std::string(origin)});
     return {finish(now), std::nullopt, {}};
 }
@@ -351,6 +355,7 @@ Outcome Engine::resume(Now now, std::string_view origin) {
     if (!state_.paused) return {finish(now), Refusal{"not_paused", "reminders are not paused: nothing to resume"}, {}};
     state_.paused = false;
     state_.pause_until.reset();
+    state_.pause_until_local.reset();
     state_.quiet_until = state_.last + config_.tracking.grace;
     effects_.push_back(Record{RecordKind::resumed, {}, {}, {}, 0, std::string(origin)});
     return {finish(now), std::nullopt, {}};
@@ -398,6 +403,18 @@ Effects Engine::replace_config(Now now, Config config) {
         if (!rule || !rule->enabled) close_reminder("config");
     }
     effects_.push_back(Record{RecordKind::config_reloaded, {}, {}, {}, 0, "reload"});
+    return finish(now);
+}
+
+Effects Engine::clock_changed(Now now) {
+    advance(now);
+    if (state_.paused && state_.pause_until_local) {
+        // What is left is what the local clock has left to run; the local
+        // clock may have been moved past the time asked for, ending the pause.
+        std::int64_t left = std::max<std::int64_t>(0, *state_.pause_until_local - local_seconds(now));
+        state_.pause_until = state_.last + std::chrono::seconds(left);
+        advance(now);
+    }
     return finish(now);
 }
 

@@ -49,6 +49,10 @@ struct EngineState {
     std::optional<MonoTime> present_at;  // last command from the user: they were there
     bool paused = false;
     std::optional<MonoTime> pause_until;  // unset while paused means until resumed
+    // `pause --until HH:MM`: that moment on the local clock (local_seconds),
+    // so a clock, time-zone or daylight-saving change can re-derive
+    // pause_until, a monotonic deadline, from it.
+    std::optional<std::int64_t> pause_until_local;
     std::optional<MonoTime> quiet_until;  // grace after coming back or resuming
     std::optional<ShownReminder> shown;
     std::map<std::string, RuleState> rules;
@@ -125,6 +129,11 @@ public:
     Outcome stand(Now now, std::string_view origin);
     Outcome sit(Now now, std::string_view origin);
     Effects replace_config(Now now, Config config);
+    // The wall clock was set, the time zone changed, or daylight saving began
+    // or ended: `now.local` no longer follows `now.mono` as it did. The
+    // schedule hours are read afresh at every call anyway; this re-derives
+    // the end of a `pause --until` from the local clock.
+    Effects clock_changed(Now now);
 
     std::optional<MonoTime> next_deadline(Now now) const;
     EngineStatus status(Now now) const;

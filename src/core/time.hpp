@@ -38,6 +38,21 @@ struct Now {
 
 inline constexpr int seconds_per_day = 24 * 60 * 60;
 
+// Seconds since 1970-01-01 00:00 as the local clock counts them: Unix time
+// plus the UTC offset, worked out from `now` itself. A clock set by hand, a
+// new time zone and daylight saving all move it; only the first moves
+// Unix time. UTC offsets lie within a day, so the local weekday tells
+// which calendar day the local time of day belongs to.
+inline std::int64_t local_seconds(const Now& now) {
+    std::int64_t utc_day = now.wall_s >= 0 ? now.wall_s / seconds_per_day : (now.wall_s - seconds_per_day + 1) / seconds_per_day;
+    // 1970-01-01 was a Thursday: weekday 3 with Monday = 0.
+    auto weekday = [](std::int64_t day) { return static_cast<int>(((day + 3) % 7 + 7) % 7); };
+    std::int64_t local_day = utc_day;
+    if (weekday(utc_day + 1) == now.local.weekday) local_day = utc_day + 1;
+    else if (weekday(utc_day - 1) == now.local.weekday) local_day = utc_day - 1;
+    return local_day * seconds_per_day + now.local.seconds_of_day;
+}
+
 // Seconds from `from` forward to the next moment the local clock shows
 // `seconds_of_day` (strictly later; a full day when it is that moment now).
 // Daylight-saving jumps are the caller's to handle by re-evaluating when the

@@ -42,6 +42,24 @@ std::vector<LocalDay> last_days(std::int64_t now, int count) {
     return out;
 }
 
+std::optional<std::int64_t> next_offset_change(std::int64_t from, std::int64_t horizon) {
+    auto offset = [](std::int64_t at) {
+        std::time_t t = static_cast<std::time_t>(at);
+        std::tm tm{};
+        localtime_r(&t, &tm);
+        return tm.tm_gmtoff;
+    };
+    long before = offset(from);
+    std::int64_t lo = from, hi = from + horizon;
+    if (offset(hi) == before) return std::nullopt;  // zones change at most twice a year
+    // offset(lo) == before, offset(hi) != before: the change lies in (lo, hi].
+    while (hi - lo > 1) {
+        std::int64_t mid = lo + (hi - lo) / 2;
+        (offset(mid) == before ? lo : hi) = mid;
+    }
+    return hi;
+}
+
 std::optional<LocalDay> local_day(std::string_view date) {
     if (date.size() != 10 || date[4] != '-' || date[7] != '-') return std::nullopt;
     int parts[3] = {0, 0, 0};

@@ -18,4 +18,9 @@ std::vector<LocalDay> last_days(std::int64_t now, int count);
 // The local day a "YYYY-MM-DD" date names, or nullopt if it is not a date.
 std::optional<LocalDay> local_day(std::string_view date);
 
+// The first Unix second in (from, from + horizon] at which the local UTC
+// offset differs from the one at `from` (daylight saving beginning or
+// ending), or nullopt if it stays the same throughout.
+std::optional<std::int64_t> next_offset_change(std::int64_t from, std::int64_t horizon);
+
 }  // namespace stretch

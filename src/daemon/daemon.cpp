@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/duration.hpp"
+#include "daemon/calendar.hpp"
 #include "daemon/commands.hpp"
 #include "daemon/state_codec.hpp"
 #include "daemon/system_clock.hpp"
@@ -89,6 +90,12 @@ Daemon::Daemon(EventLoop& loop, Options options)
     tz_fd_.reset(inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
     if (tz_fd_ && inotify_add_watch(tz_fd_.get(), "/etc", IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE) >= 0)
         tz_source_ = loop_.add_io(tz_fd_.get(), EPOLLIN, [this](std::uint32_t) { on_timezone_changed(); });
+    // Daylight saving moves the local clock with neither of those: a timer on
+    // the wall clock at the next change (armed in rearm()).
+    offset_change_ = loop_.add_timer(CLOCK_REALTIME, 0, [this] {
+        spdlog::info("daylight saving began or ended: re-reading the schedule");
+        apply(engine_.clock_changed(now()));
+    });
 
     record("start");
     if (downtime_ >= std::chrono::seconds(1)) {
@@ -187,6 +194,11 @@ void Daemon::rearm() {
     Now n = read_now();
     auto deadline = engine_.next_deadline(n);
     deadline_.set_time(deadline ? to_usec(*deadline) : 0);
+    // Two days ahead covers every deadline that follows the local clock (a
+    // pause --until is at most a day; schedule hours change at least daily).
+    constexpr std::int64_t horizon = 2 * 24 * 60 * 60;
+    auto change = next_offset_change(n.wall_s, horizon);
+    offset_change_.set_time(change ? static_cast<std::uint64_t>(*change) * 1'000'000 : 0);
     bool want_tick = server_.subscribers() > 0;
     if (want_tick != static_cast<bool>(sd_event_source_get_enabled(tick_.get(), nullptr) > 0))
         tick_.set_time(want_tick ? loop_.now(CLOCK_MONOTONIC) + std::chrono::microseconds(tick_interval).count() : 0);
@@ -206,7 +218,7 @@ void Daemon::on_clock_changed() {
     if (::read(clock_fd_.get(), &expirations, sizeof expirations) < 0 && errno == ECANCELED)
         spdlog::info("the wall clock changed: re-reading the schedule");
     rearm_wall_clock_watch();
-    apply(engine_.tick(now()));
+    apply(engine_.clock_changed(now()));
 }
 
 void Daemon::on_timezone_changed() {
@@ -220,7 +232,7 @@ void Daemon::on_timezone_changed() {
         }
     if (!localtime) return;
     spdlog::info("the time zone changed: re-reading the schedule");
-    apply(engine_.tick(now()));
+    apply(engine_.clock_changed(now()));
 }
 
 std::optional<std::string> Daemon::reload() {

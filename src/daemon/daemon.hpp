@@ -82,6 +82,7 @@ private:
     EventSource clock_source_;
     UniqueFd tz_fd_;
     EventSource tz_source_;
+    EventSource offset_change_;  // CLOCK_REALTIME, at the next daylight-saving change
     Duration suspended_seen_{};
 
     std::unique_ptr<Delivery> delivery_;  // reminders to the desktop (or a command, or a bell)

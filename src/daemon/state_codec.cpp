@@ -37,6 +37,7 @@ std::string encode_state(const EngineState& s, const Now& now, const std::string
         {"idle", s.idle}, {"locked", s.locked}, {"suspended", s.suspended}, {"standing", s.standing},
         {"away_since", opt(s.away_since)}, {"present_at", opt(s.present_at)}, {"paused", s.paused},
         {"pause_until", opt(s.pause_until)}, {"quiet_until", opt(s.quiet_until)}, {"shown", shown}, {"rules", rules},
+        {"pause_until_local", s.pause_until_local ? json(*s.pause_until_local) : json(nullptr)},
         {"picker", {{"recent", s.picker.recent}, {"area_seen", s.picker.area_seen}, {"sequence", s.picker.sequence}, {"rng", s.picker.rng}}},
     };
     return out.dump();
@@ -71,6 +72,9 @@ std::optional<RestoredState> decode_state(const std::string& text, const Now& no
         s.present_at = opt_mono(j.at("present_at"));
         s.paused = j.at("paused");
         s.pause_until = opt_mono(j.at("pause_until"));
+        // Absent in states saved before `pause --until` followed clock changes.
+        if (auto it = j.find("pause_until_local"); it != j.end() && it->is_number_integer())
+            s.pause_until_local = it->get<std::int64_t>();
         s.quiet_until = opt_mono(j.at("quiet_until"));
         if (auto& shown = j.at("shown"); !shown.is_null())
             s.shown = ShownReminder{shown.at("rule"), shown.at("stretch"), shown.at("count"), mono(shown.at("last_shown"))};
