@@ -17,6 +17,7 @@ test_packages=(
   python3-dbusmock xvfb xauth dunst libnotify-bin xdotool x11-utils dbus-daemon dbus-bin libglib2.0-bin
   systemd man-db groff-base bash-completion zsh fish dpkg-dev file
   sway wtype wayland-utils kwin-wayland
+  clang libclang-rt-14-dev valgrind hyperfine
 )
 
 packages=("${build_packages[@]}")
@@ -29,9 +30,11 @@ if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>
 stretch: this is not a Debian-like system, so nothing was installed.
 Install the build dependencies yourself, then run this again:
   Fedora: sudo dnf install gcc-c++ cmake ninja-build pkgconf-pkg-config cli11-devel fmt-devel spdlog-devel \
-          tomlplusplus-devel doctest-devel json-devel systemd-devel sqlite-devel libxcb-devel python3
+          tomlplusplus-devel doctest-devel json-devel systemd-devel sqlite-devel libxcb-devel \
+          wayland-devel wayland-protocols-devel plasma-wayland-protocols scdoc python3
   Arch:   sudo pacman -S --needed gcc cmake ninja pkgconf cli11 fmt spdlog tomlplusplus doctest \
-          nlohmann-json systemd-libs sqlite libxcb python
+          nlohmann-json systemd-libs sqlite libxcb wayland wayland-protocols plasma-wayland-protocols \
+          scdoc python
 MSG
   for tool in cmake ninja pkg-config; do
     command -v "$tool" >/dev/null 2>&1 || exit 1

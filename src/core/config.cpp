@@ -97,8 +97,17 @@ public:
     }
 
 private:
+    // Messages quote text straight from the file (key names, and what toml++
+    // says it saw), which may hold newlines; the message must stay one line.
     [[noreturn]] void fail(const toml::source_region& where, std::string_view message) const {
-        throw ConfigError(fmt::format("{}:{}:{}: {}", source_, where.begin.line, where.begin.column, message));
+        std::string line;
+        for (char c : message) {
+            if (c == '\n')
+                line += "\\n";
+            else
+                line += static_cast<unsigned char>(c) < 0x20 ? ' ' : c;
+        }
+        throw ConfigError(fmt::format("{}:{}:{}: {}", source_, where.begin.line, where.begin.column, line));
     }
 
     [[noreturn]] void fail_value(const toml::node& node, std::string_view context, std::string_view key,

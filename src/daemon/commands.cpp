@@ -291,7 +291,9 @@ void check_args(const Command& command, const json& args) {
     std::vector<std::string> names;
     for (auto& spec : command.args) names.emplace_back(spec.name);
     for (auto& [key, value] : args.items()) {
-        auto spec = std::find_if(command.args.begin(), command.args.end(), [&](auto& s) { return s.name == key; });
+        // Not [&]: clang before 16 cannot capture a structured binding.
+        auto spec = std::find_if(command.args.begin(), command.args.end(),
+                                 [&wanted = key](auto& s) { return s.name == wanted; });
         if (spec == command.args.end())
             throw Error("bad_argument", names.empty() ? fmt::format("{}: takes no arguments, got \"{}\"", command.name, key)
                                                       : fmt::format("{}: unknown argument \"{}\"{}; it takes: {}", command.name,
