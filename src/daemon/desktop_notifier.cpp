@@ -1,5 +1,7 @@
 #include "daemon/desktop_notifier.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 
@@ -15,7 +17,18 @@ namespace {
 
 constexpr const char* service = "org.freedesktop.Notifications";
 constexpr const char* object = "/org/freedesktop/Notifications";
-constexpr const char* dunst_interface = "org.dunstproject.cmd0";
+
+// Where servers say they hold notifications back (do not disturb), as
+// boolean properties on the notification object. Servers without one answer
+// Get with an error, which is the same as "no".
+struct DndProperty {
+    const char* interface;
+    const char* name;
+};
+constexpr std::array<DndProperty, 2> do_not_disturb_properties = {{
+    {"org.dunstproject.cmd0", "paused"},           // dunst
+    {"org.freedesktop.Notifications", "Inhibited"},  // KDE Plasma
+}};
 
 // The notification spec's urgency levels.
 constexpr std::uint8_t urgency_normal = 1;
@@ -74,7 +87,7 @@ void DesktopNotifier::server_appeared(std::string owner) {
     owner_ = std::move(owner);
     capabilities_.clear();
     capabilities_known_ = false;
-    paused_ = false;
+    paused_ = {};
     auto info = new_call(service, object, service, "GetServerInformation");
     call_async(info.get(), [this](sd_bus_message* reply) {
         const char *name = nullptr, *vendor = nullptr, *version = nullptr, *spec = nullptr;
@@ -94,16 +107,18 @@ void DesktopNotifier::server_appeared(std::string owner) {
         spdlog::info("notification server {}: capabilities {}", server_info_, fmt::join(capabilities_, " "));
         if (listener_.on_change) listener_.on_change();
     });
-    // dunst says whether it is paused; other servers simply answer with an error.
-    auto paused = new_call(service, object, "org.freedesktop.DBus.Properties", "Get");
-    if (paused && sd_bus_message_append(paused.get(), "ss", dunst_interface, "paused") >= 0)
-        call_async(paused.get(), [this](sd_bus_message* reply) {
-            int value = 0;
-            if (bus_error_of(reply).empty() && sd_bus_message_read(reply, "v", "b", &value) >= 0) {
-                paused_ = value;
-                if (listener_.on_change) listener_.on_change();
-            }
-        });
+    for (std::size_t i = 0; i < do_not_disturb_properties.size(); ++i) {
+        auto [interface, name] = do_not_disturb_properties[i];
+        auto get = new_call(service, object, "org.freedesktop.DBus.Properties", "Get");
+        if (get && sd_bus_message_append(get.get(), "ss", interface, name) >= 0)
+            call_async(get.get(), [this, i](sd_bus_message* reply) {
+                int value = 0;
+                if (bus_error_of(reply).empty() && sd_bus_message_read(reply, "v", "b", &value) >= 0) {
+                    paused_[i] = value;
+                    if (listener_.on_change) listener_.on_change();
+                }
+            });
+    }
     if (listener_.on_change) listener_.on_change();
 }
 
@@ -113,7 +128,7 @@ void DesktopNotifier::server_gone() {
     server_info_.clear();
     capabilities_.clear();
     capabilities_known_ = false;
-    paused_ = false;
+    paused_ = {};
     // Its ids mean nothing to the next server.
     id_ = 0;
     awaiting_id_ = false;
@@ -128,7 +143,7 @@ std::string DesktopNotifier::describe() const {
     if (!bus_) return fmt::format("desktop: {}", bus_.problem());
     if (owner_.empty()) return "desktop: no notification server on the session bus";
     return fmt::format("desktop: {}{}{}", server_info_.empty() ? owner_ : server_info_, has("actions") ? "" : " (no buttons)",
-                       paused_ ? " (paused)" : "");
+                       do_not_disturb() ? " (do not disturb)" : "");
 }
 
 void DesktopNotifier::show(const Reminder& reminder, const Stretch* stretch, const Notify& settings) {
@@ -237,21 +252,27 @@ void DesktopNotifier::on_closed(std::uint32_t id, std::uint32_t reason) {
 
 void DesktopNotifier::on_properties_changed(sd_bus_message* m) {
     const char* interface = nullptr;
-    if (sd_bus_message_read(m, "s", &interface) < 0 || std::strcmp(interface, dunst_interface) != 0) return;
+    if (sd_bus_message_read(m, "s", &interface) < 0) return;
     if (sd_bus_message_enter_container(m, 'a', "{sv}") < 0) return;
+    bool was = do_not_disturb();
     while (sd_bus_message_enter_container(m, 'e', "sv") > 0) {
         const char* key = nullptr;
         if (sd_bus_message_read(m, "s", &key) < 0) return;
-        if (std::strcmp(key, "paused") == 0) {
-            int value = 0;
-            if (sd_bus_message_read(m, "v", "b", &value) < 0) return;
-            if (paused_ != static_cast<bool>(value)) spdlog::info("notification server {}", value ? "paused: holding reminders" : "resumed");
-            paused_ = value;
-        } else {
+        auto it = std::find_if(do_not_disturb_properties.begin(), do_not_disturb_properties.end(), [&](const DndProperty& p) {
+            return std::strcmp(p.interface, interface) == 0 && std::strcmp(p.name, key) == 0;
+        });
+        int value = 0;
+        if (it == do_not_disturb_properties.end()) {
             sd_bus_message_skip(m, "v");
+        } else if (sd_bus_message_read(m, "v", "b", &value) >= 0) {
+            paused_[static_cast<std::size_t>(it - do_not_disturb_properties.begin())] = value;
+        } else {
+            return;
         }
         sd_bus_message_exit_container(m);
     }
+    if (was != do_not_disturb())
+        spdlog::info("notification server: {}", do_not_disturb() ? "do not disturb: holding reminders" : "do not disturb is over");
     if (listener_.on_change) listener_.on_change();
 }
 

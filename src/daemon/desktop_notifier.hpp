@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <functional>
+#include <array>
 #include <optional>
 #include <set>
 #include <string>
@@ -39,8 +40,10 @@ public:
     // A bubble is up, or on its way.
     bool showing() const { return reminder_ && (id_ != 0 || awaiting_id_ || dismissed_); }
 
-    // The server says it is paused (dunst's org.dunstproject.cmd0 `paused`).
-    bool do_not_disturb() const { return !owner_.empty() && paused_; }
+    // The server says it is holding notifications back: dunst's
+    // org.dunstproject.cmd0 `paused`, or `Inhibited` on the notification
+    // interface itself (KDE Plasma's do-not-disturb).
+    bool do_not_disturb() const { return !owner_.empty() && (paused_[0] || paused_[1]); }
 
 private:
     void connected(sd_bus* bus);
@@ -64,7 +67,7 @@ private:
     std::string server_info_;
     std::set<std::string> capabilities_;
     bool capabilities_known_ = false;  // we wait for them before the first Notify
-    bool paused_ = false;
+    std::array<bool, 2> paused_{};  // per entry of do_not_disturb_properties (desktop_notifier.cpp)
 
     // The bubble: the reminder it shows and the id the server gave it.
     std::optional<Reminder> reminder_;

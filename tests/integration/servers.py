@@ -313,6 +313,16 @@ class NotifyMock(Process):
         self._mock().EmitSignal(NOTIFY_IFACE, "ActionInvoked", "us", [dbus.UInt32(notification_id), dbus.String(key)],
                                 signature="sssav")
 
+    def set_inhibited(self, value):
+        """KDE Plasma's do-not-disturb: the `Inhibited` property of the
+        notification interface; a change is announced with PropertiesChanged."""
+        mock = self._mock()
+        if not getattr(self, "_has_inhibited", False):
+            mock.AddProperty(NOTIFY_IFACE, "Inhibited", dbus.Boolean(value))
+            self._has_inhibited = True
+        else:
+            mock.UpdateProperties(NOTIFY_IFACE, {"Inhibited": dbus.Boolean(value)})
+
     def emit_closed(self, notification_id, reason):
         self._mock().EmitSignal(NOTIFY_IFACE, "NotificationClosed", "uu",
                                 [dbus.UInt32(notification_id), dbus.UInt32(reason)], signature="sssav")

@@ -530,7 +530,7 @@ class DunstPausedTest(DunstTest):
         self.wait_reminder(self.sub)
         st = self.wait_until(lambda: (s := self.status_json())["held"] == "do_not_disturb" and s, what="held")
         self.assertEqual(st["state"], "due", st)
-        self.assertIn("paused", st["notify"]["shown_by"] or self.method(st, "desktop")["detail"], st)
+        self.assertIn("do not disturb", self.method(st, "desktop")["detail"], st)
         self.assertEqual(self.d.count("displayed"), 0)
         self.assertEqual(self.d.count("waiting"), 0, "nothing was sent to dunst")
         self.assertEqual(self.ours(self.d), [])
@@ -540,6 +540,42 @@ class DunstPausedTest(DunstTest):
         self.assertTrue(shown[-1]["summary"].startswith("Time to stretch"), shown)
         st = self.wait_until(lambda: (s := self.status_json())["held"] is None and s, what="held cleared")
         self.assertEqual(st["state"], "due", st)
+
+
+class InhibitedTest(NotifyTestCase):
+    """A server whose `Inhibited` property is true (KDE Plasma's do not
+    disturb) holds reminders like a paused dunst."""
+
+    # Due after 5 s: time to set the property before the break falls due.
+    config_text = notify_config().replace('every = "2s"', 'every = "5s"')
+
+    def test_inhibited_at_start_holds_the_reminder_until_it_is_lifted(self):
+        b = self.bus()
+        m = self.mock(b, FULL_CAPS)
+        m.set_inhibited(True)  # seen through Get when the daemon finds the server
+        self.start_stretchd(b)
+        sub = self.subscriber()
+        self.wait_reminder(sub)
+        st = self.wait_until(lambda: (s := self.status_json())["held"] == "do_not_disturb" and s, what="held")
+        self.assertIn("do not disturb", self.method(st, "desktop")["detail"], st)
+        self.assertEqual(m.notify_calls(), [])
+
+        m.set_inhibited(False)  # seen through PropertiesChanged
+        self.wait_notifies(m)
+        self.wait_until(lambda: self.status_json()["held"] is None, what="held cleared")
+
+    def test_inhibited_later_holds_the_next_reminder(self):
+        b = self.bus()
+        m = self.mock(b, FULL_CAPS)
+        self.start_stretchd(b)
+        m.set_inhibited(False)
+        m.set_inhibited(True)
+        self.wait_until(lambda: "do not disturb" in self.method(self.status_json(), "desktop")["detail"],
+                        what="do not disturb seen")
+        sub = self.subscriber()
+        self.wait_reminder(sub)
+        self.wait_until(lambda: self.status_json()["held"] == "do_not_disturb", what="held")
+        self.assertEqual(m.notify_calls(), [])
 
 
 class DunstHoldMaxTest(DunstTest):
