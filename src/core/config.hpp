@@ -29,6 +29,7 @@ struct Tracking {
     // Where activity comes from: "auto" (the first that works, in the order
     // of activity_source_names), one of those names, or "none" (timer only).
     std::string source = "auto";
+    friend bool operator==(const Tracking&, const Tracking&) = default;
 };
 
 // The activity sources, best first; "auto" tries them in this order.
@@ -43,12 +44,14 @@ struct Schedule {
     // Seconds until active_at() next changes value; nullopt if it never does
     // (all days, all hours).
     std::optional<int> seconds_until_change(LocalTime t) const;
+    friend bool operator==(const Schedule&, const Schedule&) = default;
 };
 
 struct Profile {
     std::vector<std::string> equipment;
     std::vector<Position> avoid;
     int repeat_after = 4;
+    friend bool operator==(const Profile&, const Profile&) = default;
 };
 
 // How reminders reach the user. `methods` is an ordered fallback list: the
@@ -61,12 +64,14 @@ struct Notify {
     int critical_after = 3;            // reminders ignored before urgency turns critical
     Duration hold_max = std::chrono::minutes(30);  // longest do-not-disturb hold
     std::string sound;                 // freedesktop sound-name hint; empty: none
+    friend bool operator==(const Notify&, const Notify&) = default;
 };
 
 std::string_view notify_method_name(Notify::Method m);
 
 struct History {
     int keep_days = 365;  // events older than this are pruned, daily
+    friend bool operator==(const History&, const History&) = default;
 };
 
 struct BreakRule {

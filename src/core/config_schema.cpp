@@ -29,7 +29,7 @@ constexpr std::array keys = {
               "How reminders reach you, in order of preference: \"desktop\" (a notification over D-Bus), \"command\" "
               "(runs the command below), \"bell\" (a line and a bell in the terminals running stretch watch). The first "
               "one available is used."},
-    ConfigKey{"notify", "command", "string array", "[]",
+    ConfigKey{"notify", "command", "string array", "none",
               "A program and its arguments, run without a shell for each reminder, with STRETCH_EVENT, STRETCH_BREAK, "
               "STRETCH_STRETCH_ID, STRETCH_STRETCH_NAME, STRETCH_SITTING_S, STRETCH_COUNT and STRETCH_TEXT set."},
     ConfigKey{"notify", "command_timeout", "duration", "\"10s\"", "The command is killed if it runs longer than this."},
@@ -38,8 +38,8 @@ constexpr std::array keys = {
     ConfigKey{"notify", "hold_max", "duration", "\"30m\"",
               "While the notification server is paused (do not disturb) or a window is full-screen, a reminder waits "
               "at most this long, then is shown anyway."},
-    ConfigKey{"notify", "sound", "string", "\"\"",
-              "A freedesktop sound name to play with the notification, e.g. \"bell\"; empty for silence."},
+    ConfigKey{"notify", "sound", "string", "none",
+              "A freedesktop sound name to play with the notification, e.g. \"bell\"; unset for silence."},
     ConfigKey{"history", "keep_days", "integer", "365",
               "Days of history kept for stretch stats and stretch history; older events are pruned daily."},
     ConfigKey{"break", "name", "string", "", "Unique name of the rule, used by the CLI and in history."},
