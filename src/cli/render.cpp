@@ -154,6 +154,9 @@ std::string render_status(const json& reply, const Style& style) {
         else
             out += style.dim(fmt::format("Activity: {} ({})", a.value("source", ""), a.value("detail", ""))) + "\n";
     }
+    // Every time, not once: until stretchd restarts, every event is lost when it stops.
+    if (const json& h = reply.value("history", json()); h.is_object() && !h.value("durable", true))
+        out += style.warn(fmt::format("History is kept in memory only ({}): {}.", h.value("problem", ""), h.value("fix", ""))) + "\n";
     return out;
 }
 

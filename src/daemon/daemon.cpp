@@ -280,6 +280,7 @@ json Daemon::status_view(Now n) {
     if (auto held = delivery_->held()) out["held"] = *held;
     out["notify"] = delivery_->describe();
     out["activity"] = activity_->status();
+    out["history"] = store_->describe();
     return out;
 }
 
@@ -287,6 +288,8 @@ json Daemon::doctor_view() {
     json out = activity_->doctor();
     out["notify"] = delivery_->describe();
     out["config"] = config_source_;
+    out["history"] = store_->describe();
+    if (!store_->durable()) out["problems"].push_back(store_->doctor_problem());
     return out;
 }
 

@@ -2,6 +2,7 @@
 // (or the terminal) owns its lifetime. Start-up errors are thrown up to here,
 // logged once, and turned into a non-zero exit.
 
+#include <csignal>
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -30,6 +31,10 @@ int main(int argc, char** argv) {
     app.add_option("--seed", seed, "Seed for choosing stretches (default: from the clock)")->each([&](const std::string&) { seed_given = true; });
     CLI11_PARSE(app, argc, argv);
 
+    // Over a file-size limit (systemd's LimitFSIZE=) a write must fail with
+    // EFBIG, which the history store survives by keeping events in memory;
+    // the signal's default action would kill the daemon instead.
+    std::signal(SIGXFSZ, SIG_IGN);
     try {
         setup_logging(log_level);
     } catch (const std::exception& e) {

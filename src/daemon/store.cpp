@@ -4,6 +4,7 @@
 
 #include <ctime>
 #include <system_error>
+#include <utility>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -15,8 +16,9 @@ namespace {
 
 // "STRT": marks the file as ours, so a stranger's database is never migrated.
 constexpr std::int64_t application_id = 0x53545254;
-// How many prunes between compactions: prunes are daily, so about monthly.
-constexpr int prunes_per_vacuum = 30;
+// A file this small (1 MiB at SQLite's default 4 KiB pages) is not worth
+// rewriting, however much of it is free.
+constexpr std::int64_t min_vacuum_pages = 256;
 
 std::string timestamp() {
     std::time_t t = std::time(nullptr);
@@ -27,6 +29,36 @@ std::string timestamp() {
     return buffer;
 }
 
+std::int64_t pragma_integer(Database& db, std::string_view pragma) {
+    return std::stoll(db.scalar(fmt::format("PRAGMA {}", pragma)).value_or("0"));
+}
+
+// Schema 1 had no count column, so its reminders would all read as count 0,
+// which stats takes for a re-reminder and leaves out. Numbers them as the
+// engine does: 1 for a new reminder, one more for each repeat of the one
+// still up. A reminder is up until its break is answered (taken, snoozed,
+// skipped) or naturally taken, a pause or standing closes it, or another
+// break's reminder takes its place.
+void number_old_reminders(Database& db) {
+    std::vector<std::pair<std::int64_t, std::int64_t>> counts;  // id, count
+    std::string shown;
+    std::int64_t count = 0;
+    Statement read(db.get(), "SELECT id, kind, break FROM events ORDER BY id");
+    while (read.step()) {
+        std::string kind = read.text(1);
+        std::string rule = read.text(2);
+        if (kind == "reminded") {
+            count = rule == shown ? count + 1 : 1;
+            shown = rule;
+            counts.emplace_back(read.integer(0), count);
+        } else if (kind == "paused" || kind == "stood" || (!shown.empty() && rule == shown)) {
+            shown.clear();
+        }
+    }
+    Statement write(db.get(), "UPDATE events SET count = ? WHERE id = ?");
+    for (auto [id, n] : counts) write.bind(1, n).bind(2, id).run();
+}
+
 }  // namespace
 
 HistoryRow history_row(const Record& r, std::int64_t wall_s) {
@@ -35,7 +67,8 @@ HistoryRow history_row(const Record& r, std::int64_t wall_s) {
     row.kind = std::string(record_kind_name(r.kind));
     row.rule = r.rule;
     row.stretch = r.stretch;
-    row.amount_s = std::chrono::duration_cast<std::chrono::seconds>(r.amount).count();
+    // Rounded as the announced event rounds it (views.cpp): the history says what subscribers were told.
+    row.amount_s = std::chrono::round<std::chrono::seconds>(r.amount).count();
     row.count = r.count;
     row.origin = r.origin;
     return row;
@@ -107,6 +140,7 @@ void Store::migrate() {
     if (version < 2) {
         // Version 2: how many times (snoozes, reminders), and the live state.
         db_->exec("ALTER TABLE events ADD COLUMN count INTEGER NOT NULL DEFAULT 0");
+        number_old_reminders(*db_);
         db_->exec("CREATE TABLE state (id INTEGER PRIMARY KEY CHECK (id = 1), saved INTEGER NOT NULL, json TEXT NOT NULL)");
     }
     db_->set_user_version(schema_version);
@@ -134,17 +168,69 @@ void Store::move_aside(std::string_view why) {
     spdlog::error("history database \"{}\": {}; moved it to \"{}\" and started a new one", path_.string(), why, aside.string());
 }
 
+// A write failed: none is tried again, and the events of the transaction it
+// rolls back are kept in memory with the later ones. The file stays open for
+// reading the events it has.
 void Store::fail(const DatabaseError& e, std::string_view doing) {
-    transaction_.reset();  // rolls back what it can before the connection goes
-    problem_ = fmt::format("{}: {}", doing, e.what());
-    spdlog::error("history database \"{}\": {}; keeping history in memory until stretchd restarts (check the disk: "
-                  "is it full or read-only?)",
-                  path_.string(), problem_);
+    transaction_.reset();
+    if (durable()) {
+        problem_ = fmt::format("{}: {}", doing, e.what());
+        problem_code_ = e.code();
+        spdlog::error("history database \"{}\": {}; keeping history in memory until stretchd restarts: {}", path_.string(),
+                      problem_, fix());
+        // Memory ids follow the file's: the history lists both, and its ids stay unique and in order.
+        if (db_) {
+            try {
+                next_memory_id_ = std::stoll(db_->scalar("SELECT coalesce(max(id), 0) + 1 FROM events").value_or("1"));
+            } catch (const std::exception&) {  // no events table to read: there are only memory ids
+            }
+        }
+    }
+    for (auto& row : std::exchange(pending_, {})) {
+        row.id = next_memory_id_++;
+        memory_.push_back(std::move(row));
+    }
+}
+
+// Reading failed too: from now on the history is only what is in memory.
+void Store::stop_reading(const DatabaseError& e, std::string_view doing) {
+    bool was_durable = durable();
+    fail(e, doing);
+    if (!was_durable)
+        spdlog::warn("history database \"{}\": {}: {}; showing only the events kept in memory", path_.string(), doing, e.what());
     db_.reset();
 }
 
+std::string Store::fix() const {
+    auto dir = path_.parent_path().string();
+    switch (problem_code_) {
+        case SQLITE_FULL: return fmt::format("free some space on the disk that holds \"{}\", then restart stretchd", dir);
+        case SQLITE_READONLY:
+        case SQLITE_CANTOPEN:
+        case SQLITE_PERM:
+        case SQLITE_AUTH: return fmt::format("make \"{}\" and the files in it writable for you, then restart stretchd", dir);
+        default: return fmt::format("check the free space and the permissions of \"{}\", then restart stretchd", dir);
+    }
+}
+
+nlohmann::json Store::describe() const {
+    nlohmann::json out = {{"durable", durable()}, {"path", path_.string()}};
+    if (!durable()) {
+        out["problem"] = problem_;
+        out["fix"] = fix();
+    }
+    return out;
+}
+
+nlohmann::json Store::doctor_problem() const {
+    if (durable()) return nullptr;
+    return {{"problem", fmt::format("history database \"{}\": {}: history is kept in memory only, and lost when stretchd stops",
+                                    path_.string(), problem_)},
+            {"fix", fix()}};
+}
+
 void Store::begin() {
-    if (!db_ || transaction_) return;
+    if (!durable() || transaction_) return;
     try {
         transaction_ = std::make_unique<Transaction>(*db_);
     } catch (const DatabaseError& e) {
@@ -157,20 +243,21 @@ void Store::commit() {
     try {
         transaction_->commit();
     } catch (const DatabaseError& e) {
-        transaction_.reset();
         fail(e, "committing events");
         return;
     }
     transaction_.reset();
+    pending_.clear();
 }
 
 bool Store::record(const HistoryRow& row) {
-    if (db_) {
+    if (durable()) {
         try {
             Statement s(db_->get(),
                         "INSERT INTO events (time, kind, break, stretch, amount_s, count, origin) VALUES (?, ?, ?, ?, ?, ?, ?)");
             s.bind(1, row.time).bind(2, row.kind).bind(3, row.rule).bind(4, row.stretch).bind(5, row.amount_s).bind(6, row.count).bind(7, row.origin);
             s.run();
+            if (transaction_) pending_.push_back(row);
             return true;
         } catch (const DatabaseError& e) {
             fail(e, "recording an event");
@@ -184,7 +271,7 @@ bool Store::record(const HistoryRow& row) {
 
 void Store::save_state(const std::string& state_json, std::int64_t wall_s) {
     memory_state_ = state_json;
-    if (!db_) return;
+    if (!durable()) return;
     try {
         Statement s(db_->get(), "INSERT OR REPLACE INTO state (id, saved, json) VALUES (1, ?, ?)");
         s.bind(1, wall_s).bind(2, state_json).run();
@@ -194,12 +281,13 @@ void Store::save_state(const std::string& state_json, std::int64_t wall_s) {
 }
 
 std::optional<std::string> Store::load_state() {
-    if (!db_) return memory_state_;
+    // What is in memory is newer than what the file could take.
+    if (!db_ || memory_state_) return memory_state_;
     try {
         Statement s(db_->get(), "SELECT json FROM state WHERE id = 1");
         if (s.step()) return s.text(0);
     } catch (const DatabaseError& e) {
-        fail(e, "reading the saved state");
+        stop_reading(e, "reading the saved state");
     }
     return std::nullopt;
 }
@@ -225,7 +313,8 @@ std::vector<HistoryRow> Store::history(std::int64_t since, std::int64_t until) {
                 out.push_back(std::move(row));
             }
         } catch (const DatabaseError& e) {
-            fail(e, "reading the history");
+            out.clear();
+            stop_reading(e, "reading the history");
         }
     }
     for (auto& row : memory_)
@@ -235,11 +324,19 @@ std::vector<HistoryRow> Store::history(std::int64_t since, std::int64_t until) {
 
 void Store::prune(std::int64_t before) {
     std::erase_if(memory_, [&](auto& row) { return row.time < before; });
-    if (!db_) return;
+    if (!durable()) return;
     try {
         Statement s(db_->get(), "DELETE FROM events WHERE time < ?");
         s.bind(1, before).run();
-        if (++prunes_ % prunes_per_vacuum == 0) db_->exec("VACUUM");
+        // Compacted when a quarter of the file is free pages (a first prune
+        // after a long time, keep_days made shorter). Judged from the file, not
+        // from prunes counted in memory, which a desktop rebooted daily resets.
+        auto pages = pragma_integer(*db_, "page_count");
+        auto free = pragma_integer(*db_, "freelist_count");
+        if (pages >= min_vacuum_pages && free * 4 > pages) {
+            spdlog::info("history database \"{}\": compacting: {} of its {} pages are free", path_.string(), free, pages);
+            db_->exec("VACUUM");
+        }
     } catch (const DatabaseError& e) {
         fail(e, "pruning old events");
     }

@@ -7,7 +7,9 @@
 // A file that is corrupt, from a newer stretch, or not ours is never
 // overwritten: it is moved aside with a timestamped name and a fresh one is
 // started. When the disk refuses writes (read-only, full), the store says so
-// once and keeps the history in memory, so the daemon goes on serving.
+// once and keeps the history in memory, so the daemon goes on serving: the
+// events of the write that failed and every later one are in memory, the
+// earlier ones still read from the file, and status and doctor tell the user.
 
 #include <cstdint>
 #include <filesystem>
@@ -15,6 +17,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "core/effects.hpp"
 #include "core/stats.hpp"
@@ -45,13 +49,21 @@ public:
     std::optional<std::string> load_state();
     // Events with since <= time < until, oldest first.
     std::vector<HistoryRow> history(std::int64_t since, std::int64_t until);
-    // Deletes events older than `before` and compacts the file now and then.
+    // Deletes events older than `before`, and compacts the file when much of
+    // it is free pages.
     void prune(std::int64_t before);
 
-    bool durable() const { return db_ != nullptr; }
+    // Whether writes reach the file. Once one fails none is tried again until
+    // stretchd restarts.
+    bool durable() const { return problem_.empty(); }
     const std::filesystem::path& path() const { return path_; }
     // Why the store is in memory only, for status and doctor.
     const std::string& problem() const { return problem_; }
+    // For status: {"durable", "path"}, and when not durable the "problem"
+    // and a "fix" for the user.
+    nlohmann::json describe() const;
+    // For doctor's problems[]: {"problem", "fix"}, or null when durable.
+    nlohmann::json doctor_problem() const;
 
     // Where XDG says the database goes.
     static std::filesystem::path default_path();
@@ -61,15 +73,20 @@ private:
     void migrate();
     void move_aside(std::string_view why);
     void fail(const DatabaseError& e, std::string_view doing);
+    void stop_reading(const DatabaseError& e, std::string_view doing);
+    std::string fix() const;
 
     std::filesystem::path path_;
     std::unique_ptr<Database> db_;
     std::unique_ptr<Transaction> transaction_;
     std::string problem_;
+    int problem_code_ = SQLITE_OK;
+    // The events of the open transaction: if it fails they go to memory_,
+    // which a rollback would otherwise lose.
+    std::vector<HistoryRow> pending_;
     std::vector<HistoryRow> memory_;  // when the disk will not take them
     std::optional<std::string> memory_state_;
     std::int64_t next_memory_id_ = 1;
-    int prunes_ = 0;
 };
 
 HistoryRow history_row(const Record& record, std::int64_t wall_s);

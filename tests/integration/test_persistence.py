@@ -8,8 +8,12 @@
 - Migration of a schema-1 database (tests/fixtures/stretch-v1.sql).
 - Bad files (corrupt, newer, foreign) are moved aside byte for byte and a
   fresh database is started.
-- A read-only state directory or database: the daemon serves from memory and
-  says so once.
+- A read-only state directory or database, or a disk that fills up: the
+  daemon serves from memory, says so once in the log, and in status and
+  doctor for as long as it lasts; no acknowledged event goes missing from
+  `stretch history`.
+- Retention: rows older than [history] keep_days are pruned at start, and a
+  file left mostly empty by it is compacted.
 
 While stretchd runs the database is only read, through a read-only SQLite
 connection; once it has stopped, from a copy. Files are planted (a fixture, a
@@ -30,6 +34,7 @@ import hashlib  # noqa: E402
 import json  # noqa: E402
 import random  # noqa: E402
 import re  # noqa: E402
+import resource  # noqa: E402
 import shutil  # noqa: E402
 import signal  # noqa: E402
 import sqlite3  # noqa: E402
@@ -39,12 +44,14 @@ import time  # noqa: E402
 import unittest  # noqa: E402
 import urllib.parse  # noqa: E402
 
+import harness  # noqa: E402
 from harness import (  # noqa: E402
     EVENT_TIMEOUT, REPLY_TIMEOUT, ROOT, SLOW_CONFIG, START_TIMEOUT, Daemon, LineConn, StretchTestCase, request)
 
 FIXTURE_V1 = os.path.join(ROOT, "tests", "fixtures", "stretch-v1.sql")
 APPLICATION_ID = 0x53545254  # "STRT"
 SCHEMA_VERSION = 2
+DAY = 24 * 3600
 
 # What each command is recorded as, with origin "cli".
 RECORDED_AS = {"done": "taken", "snooze": "snoozed", "skip": "skipped", "pause": "paused", "resume": "resumed",
@@ -723,7 +730,8 @@ class MigrationTest(PersistenceCase):
         rows = self.events()
         old, new = rows[:len(fixture)], rows[len(fixture):]
         for want, got in zip(fixture, old):
-            self.assertEqual(got, dict(want, count=0))
+            # Each of the fixture's reminders is a new one (count 1); nothing else has a count.
+            self.assertEqual(got, dict(want, count=1 if want["kind"] == "reminded" else 0))
         self.assertEqual([(r["kind"], r["origin"]) for r in new], [("start", "daemon"), ("taken", "cli")], new)
         self.assertGreater(new[0]["id"], fixture[-1]["id"])
         self.assertEqual(len(self.error_lines(d, r"history database upgraded from schema 1 to 2")), 1, d.log())
@@ -733,6 +741,37 @@ class MigrationTest(PersistenceCase):
         d2 = self.restart(d)
         self.assertEqual(self.error_lines(d2, r"upgraded"), [], d2.log())
         self.assertEqual(self.query("SELECT * FROM events ORDER BY id")[:len(fixture)], old)
+
+    # Once a bug (now fixed): src/daemon/store.cpp Store::migrate() added the count column with 0 for every old row, and
+    # stats counts only reminders with count 1 (a re-reminder has 2, 3...), so every reminder from before the upgrade
+    # vanished from `stretch stats`. Fix: the upgrade numbers the old reminders as the engine would have.
+    def test_stats_count_the_reminders_from_before_the_upgrade(self):
+        os.makedirs(self.state_dir, mode=0o700)
+        self.load_fixture(self.db_path)
+        db = sqlite3.connect(self.db_path)
+        # The fixture's morning (three reminders: micro, micro again after a snooze, stretch) moved to two days
+        # ago, within `stats --days 5`, and an afternoon after it with a re-reminder: shown again with nothing
+        # answered in between, it is not a reminder of its own.
+        last = db.execute("SELECT max(time) FROM events").fetchone()[0]
+        shift = int(time.time()) - 2 * DAY - last
+        db.execute("UPDATE events SET time = time + ?", (shift,))
+        t = last + shift
+        db.executemany("INSERT INTO events (time, kind, break, stretch, amount_s, origin) VALUES (?, ?, ?, ?, ?, ?)", [
+            (t + 600, "start", "", "", 0, "daemon"),
+            (t + 2400, "reminded", "micro", "chin-tuck", 1800, "timer"),
+            (t + 3000, "reminded", "micro", "chin-tuck", 2400, "timer"),
+            (t + 3060, "taken", "micro", "chin-tuck", 2460, "cli"),
+            (t + 3600, "stop", "", "", 0, "daemon"),
+        ])
+        db.commit()
+        db.close()
+
+        self.start()
+        counts = [r["count"] for r in self.query("SELECT count FROM events WHERE kind = 'reminded' ORDER BY id")]
+        self.assertEqual(counts, [1, 1, 1, 1, 2])
+        stats = json.loads(self.cli_ok("stats", "--days", "5", "--json").stdout)
+        self.assertEqual(stats["total"]["reminded"], 4, stats)
+        self.assertEqual(sum(day["reminded"] for day in stats["days"]), 4, stats)
 
 
 # --------------------------------------------------------------------------------------------
@@ -917,8 +956,19 @@ class ReadOnlyTest(PersistenceCase):
             self.assertLess(time.monotonic(), deadline, f"stretchd did not answer: {reply!r}\n{d.log()}")
             time.sleep(0.05)
 
-    def serves(self, d):
-        """Status and commands work, more than once, and the problem is logged exactly once."""
+    def stretch_output(self, *args):
+        """What `stretch ARGS` prints, run as stretchd's own uid."""
+        argv = [harness.STRETCH, *args]
+        if self.as_nobody:
+            argv = SETPRIV + argv
+        r = subprocess.run(argv, env=self.cli_env(), stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, f"stretch {' '.join(args)} -> {r.returncode}\n{r.stdout}{r.stderr}")
+        return r.stdout
+
+    def serves(self, d, earlier=()):
+        """Status and commands work, more than once, and the problem is logged exactly once. The history
+        lists every event acknowledged, `earlier` (recorded by an earlier run) first; status, `stretch
+        status` and doctor say the history is in memory only."""
         self.assertIn(self.ok("status")["state"], ("active", "snoozed"))
         self.ok("done")
         self.ok("pause")
@@ -927,6 +977,10 @@ class ReadOnlyTest(PersistenceCase):
         self.ok("stand")
         self.ok("sit")
         self.ok("done")
+        history = json.loads(self.stretch_output("history", "--json"))["events"]
+        self.assertEqual([e["kind"] for e in history if e.get("origin") == "cli"],
+                         list(earlier) + ["taken", "paused", "resumed", "stood", "sat", "taken"], history)
+        assert_in_memory_only(self, self.ok("status"), self.stretch_output("status"), self.ok("doctor"), self.db_path)
         problems = self.error_lines(d, r"history database")
         self.assertEqual(len(problems), 1, d.log())
         self.assertIn(f'"{self.db_path}"', problems[0])
@@ -952,11 +1006,111 @@ class ReadOnlyTest(PersistenceCase):
         os.chmod(self.db_path, 0o400)
         before = sha256(self.db_path)
         d = self.start()
-        # What could still be read was: the state saved by the first run.
+        # What could still be read was: the state saved by the first run, and its events.
         self.assertEqual(self.rule(self.ok("status"), "micro")["snoozes"], 1)
-        self.serves(d)
+        self.serves(d, earlier=["taken", "snoozed"])
         self.assertEqual(sha256(self.db_path), before, "the read-only database was changed")
         self.assertEqual(glob.glob(self.db_path + ".broken-*"), [], "a read-only database is not a broken one")
+
+
+def assert_in_memory_only(test, status, status_text, doctor, db_path):
+    """What status (as JSON and as `stretch status` prints it) and doctor say while the history is in memory only."""
+    history = status["history"]
+    test.assertIs(history["durable"], False, history)
+    test.assertEqual(history["path"], db_path)
+    test.assertTrue(history["problem"], history)
+    test.assertIn(os.path.dirname(db_path), history["fix"])
+    lines = [line for line in status_text.splitlines() if line.startswith("History is kept in memory only")]
+    test.assertEqual(lines, [f'History is kept in memory only ({history["problem"]}): {history["fix"]}.'], status_text)
+    test.assertEqual(doctor["history"], history)
+    test.assertIn({"problem": f'history database "{db_path}": {history["problem"]}: history is kept in memory only, '
+                              f'and lost when stretchd stops', "fix": history["fix"]}, doctor["problems"])
+
+
+class FileSizeLimitedDaemon(Daemon):
+    """stretchd with SIGXFSZ ignored: under a file size limit (RLIMIT_FSIZE), a write past it then fails with EFBIG,
+    as a write to a full disk fails, rather than killing the process. The shell sets it: Popen resets SIGXFSZ to
+    its default, and a signal ignored stays ignored across exec (and the PID stays the shell's)."""
+
+    def command(self):
+        return ["/bin/sh", "-c", 'trap "" XFSZ; exec "$@"', "sh"] + super().command()
+
+
+class FullDiskTest(PersistenceCase):
+    """The disk fills up while stretchd runs."""
+
+    def new_daemon(self, log_name=None):
+        # Warnings and errors only: the log is a file the limit applies to, and must keep room for them.
+        d = FileSizeLimitedDaemon(self.tmp, self.env, socket_path=self.sock, config_path=self.config_path,
+                                  args=["--log-level", "warning"], log_name=log_name or "stretchd.log")
+        self.daemons.append(d)
+        return d
+
+    def fill_the_disk(self, d):
+        """From now on no file of stretchd's can grow: SQLite's next append to the WAL fails."""
+        limit = max(os.path.getsize(p) for p in (self.db_path, self.db_path + "-wal") if os.path.exists(p))
+        self.assertLess(os.path.getsize(d.log_path) + 4096, limit, "no room left for the log's error line")
+        resource.prlimit(d.proc.pid, resource.RLIMIT_FSIZE, (limit, limit))
+
+    # Once a bug (now fixed): src/daemon/store.cpp Store::fail() rolled the failed transaction back and closed the
+    # database: the events of that write were neither in the file nor in memory, and the events already in the file
+    # were no longer listed either, though acknowledged. Fix: the open transaction's rows go to memory when it
+    # fails, and the file stays open for reading.
+    def test_no_acknowledged_event_is_lost_when_a_write_fails(self):
+        d = self.start()
+        self.ok("done")
+        self.ok("snooze", {"break": "micro"})
+        self.assertIs(self.status()["history"]["durable"], True)
+        self.fill_the_disk(d)
+        for cmd in ("pause", "resume", "stand", "sit", "done"):
+            self.ok(cmd)
+
+        events = json.loads(self.cli_ok("history", "--json").stdout)["events"]
+        self.assertEqual([e["kind"] for e in events if e.get("origin") == "cli"],
+                         ["taken", "snoozed", "paused", "resumed", "stood", "sat", "taken"], events)
+        ids = [e["id"] for e in events]
+        self.assertEqual(ids, sorted(set(ids)), "event ids repeat or go back")
+        assert_in_memory_only(self, self.status(), self.cli_ok("status").stdout, self.ok("doctor"), self.db_path)
+        self.assertEqual(len(self.error_lines(d, r"history database")), 1, d.log())
+
+        self.assertEqual(d.stop(), 0, d.log())
+        # The file has what was written before, intact.
+        self.assertEqual(self.scalar("PRAGMA integrity_check", live=False), "ok")
+        self.assertEqual([r["kind"] for r in self.events(live=False) if r["origin"] == "cli"], ["taken", "snoozed"])
+
+
+# --------------------------------------------------------------------------------------------
+# 6. Retention
+# --------------------------------------------------------------------------------------------
+
+
+class RetentionTest(PersistenceCase):
+    config_text = SLOW_CONFIG + "\n[history]\nkeep_days = 1\n"
+
+    # Once a bug (now fixed): src/daemon/store.cpp Store::prune() vacuumed on every 30th prune counted in memory; prunes
+    # are daily and the count starts again at every start, so on a desktop rebooted daily the file never shrank. Fix:
+    # compact when a quarter of the file is free pages.
+    def test_events_older_than_keep_days_are_pruned_at_start_and_the_file_compacted(self):
+        d = self.start(log_name="stretchd-maker.log")
+        self.assertEqual(d.stop(), 0, d.log())
+        now = int(time.time())
+        recent = [(now - 23 * 3600, "taken"), (now - 3600, "skipped")]
+        old = [(now - 2 * DAY - i, "taken") for i in range(20000)]  # a few MB: worth compacting once they are gone
+        db = sqlite3.connect(self.db_path)
+        db.executemany("INSERT INTO events (time, kind, break, stretch, origin) VALUES (?, ?, 'micro', ?, 'cli')",
+                       [(t, kind, "neck-side-tilt " + "x" * 100) for t, kind in old + recent])
+        db.commit()
+        db.close()
+        pages = self.scalar("PRAGMA page_count")
+
+        d = self.start()
+        self.wait_until(lambda: self.scalar("PRAGMA freelist_count") == 0
+                        and self.scalar(f"SELECT count(*) FROM events WHERE time < {now - DAY}") == 0,
+                        what="old events deleted and the file compacted")
+        self.assertEqual([(r["time"], r["kind"]) for r in self.events() if r["origin"] == "cli"], recent)
+        self.assertLess(self.scalar("PRAGMA page_count"), pages / 10)
+        self.assertEqual(self.scalar("PRAGMA integrity_check"), "ok")
+        self.assertEqual(len(self.error_lines(d, r"compacting: \d+ of its \d+ pages are free")), 1, d.log())
 
 
 if __name__ == "__main__":
