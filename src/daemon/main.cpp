@@ -3,6 +3,7 @@
 // logged once, and turned into a non-zero exit.
 
 #include <csignal>
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
