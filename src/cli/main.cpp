@@ -135,19 +135,32 @@ int stats(const Options& o) {
     });
 }
 
+// With --json, shaped like a daemon reply so that scripts read both alike;
+// "path" is null when the built-in default is in use.
 int config_check(const Options& o) {
     std::optional<std::filesystem::path> path;
     if (!o.file.empty()) path = o.file;
     if (!path && !std::filesystem::exists(user_config_path())) {
-        fmt::print("No config file at {}: the built-in default is in use, and it is valid.\n", user_config_path().string());
+        if (o.json)
+            fmt::print("{}\n", protocol::dump(json{{"ok", true}, {"v", protocol::version}, {"path", nullptr}}));
+        else
+            fmt::print("No config file at {}: the built-in default is in use, and it is valid.\n",
+                       user_config_path().string());
         return 0;
     }
     try {
         auto loaded = load_config_file(path);
-        fmt::print("{}: ok ({} break rules, {} stretches)\n", loaded.source, loaded.config.breaks.size(), loaded.config.stretches.size());
+        if (o.json)
+            fmt::print("{}\n", protocol::dump(json{{"ok", true}, {"v", protocol::version}, {"path", loaded.source}}));
+        else
+            fmt::print("{}: ok ({} break rules, {} stretches)\n", loaded.source, loaded.config.breaks.size(),
+                       loaded.config.stretches.size());
         return 0;
     } catch (const ConfigError& e) {
-        fmt::print(stderr, "{}\n", e.what());
+        if (o.json)
+            fmt::print("{}", protocol::error_reply("config_invalid", e.what()));
+        else
+            fmt::print(stderr, "{}\n", e.what());
         return exit_refused;
     }
 }
@@ -333,8 +346,9 @@ int main(int argc, char** argv) {
         fmt::print(stderr, "stretch: {}\n", e.what());
         return exit_refused;
     } catch (const DaemonNotRunning& e) {
-        fmt::print(stderr, "stretch: {}\n", e.what());
-        fmt::print(stderr, "Start it with: systemctl --user start stretchd (or run stretchd in a terminal)\n");
+        fmt::print(stderr,
+                   "stretch: {}: start it with systemctl --user start stretchd (or scripts/run from a source tree)\n",
+                   e.what());
         return exit_not_running;
     } catch (const std::exception& e) {
         fmt::print(stderr, "stretch: {}\n", e.what());

@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "ipc/paths.hpp"
 #include "ipc/protocol.hpp"
 
 namespace stretch {
@@ -47,6 +48,41 @@ pid_t live_daemon_at(const std::filesystem::path& path) {
     socklen_t len = sizeof cred;
     getsockopt(fd.get(), SOL_SOCKET, SO_PEERCRED, &cred, &len);
     return cred.pid > 0 ? cred.pid : 1;
+}
+
+// The default directory, $XDG_RUNTIME_DIR/stretch, is stretchd's own. One
+// that was there before us (made by an older stretchd, by hand, or by
+// another user if the runtime directory is not private) must not let anyone
+// else reach or replace the socket. A directory named with --socket is the
+// user's choice (it may be /tmp) and is used as it is.
+bool is_own_directory(const std::filesystem::path& dir) {
+    auto runtime = env("XDG_RUNTIME_DIR");
+    return runtime && dir.lexically_normal() == (std::filesystem::path(*runtime) / "stretch").lexically_normal();
+}
+
+void secure_own_directory(const std::filesystem::path& dir) {
+    auto refuse = [&](std::string_view why, std::string_view fix) {
+        return std::runtime_error(fmt::format("socket directory \"{}\": {}: {}", dir.string(), why, fix));
+    };
+    struct stat st {};
+    if (::lstat(dir.c_str(), &st) < 0)
+        throw refuse(std::strerror(errno), "check the path, or give stretchd another --socket");
+    if (S_ISLNK(st.st_mode))
+        throw refuse("is a symbolic link, not a directory of stretchd's own",
+                     fmt::format("remove it (rm \"{}\") and start stretchd again", dir.string()));
+    if (!S_ISDIR(st.st_mode))
+        throw refuse("is not a directory", fmt::format("remove it (rm \"{}\") and start stretchd again", dir.string()));
+    if (st.st_uid != ::getuid())
+        throw refuse(fmt::format("belongs to uid {}, not to uid {} that runs stretchd", st.st_uid, ::getuid()),
+                     "remove it (as its owner or root) and start stretchd again");
+    if ((st.st_mode & 077) == 0) return;
+    // No following a symlink swapped in since the lstat.
+    if (::fchmodat(AT_FDCWD, dir.c_str(), 0700, AT_SYMLINK_NOFOLLOW) < 0)
+        throw refuse(fmt::format("is open to others (mode {:04o}) and cannot be made 0700: {}", st.st_mode & 07777,
+                                 std::strerror(errno)),
+                     fmt::format("run chmod 700 \"{}\"", dir.string()));
+    spdlog::info("socket directory \"{}\": was mode {:04o}, now 0700 so that only uid {} can reach the socket",
+                 dir.string(), st.st_mode & 07777, ::getuid());
 }
 
 }  // namespace
@@ -80,8 +116,11 @@ Server::~Server() {
 void Server::listen_on_path() {
     const auto& path = options_.path;
     auto dir = path.parent_path();
-    if (!dir.empty() && ::mkdir(dir.c_str(), 0700) < 0 && errno != EEXIST)
-        throw socket_error(path, fmt::format("cannot create the directory \"{}\"", dir.string()), errno);
+    if (!dir.empty() && ::mkdir(dir.c_str(), 0700) < 0) {
+        if (errno != EEXIST)
+            throw socket_error(path, fmt::format("cannot create the directory \"{}\"", dir.string()), errno);
+        if (is_own_directory(dir)) secure_own_directory(dir);
+    }
 
     // Two daemons starting at once must not both decide the socket is stale.
     auto lock_path = path.string() + ".lock";
@@ -146,7 +185,9 @@ void Server::accept_clients() {
         if (connection->peer_uid() != ::getuid()) {
             spdlog::warn("refused a client of uid {} (pid {}): only uid {} may control this daemon", connection->peer_uid(),
                          connection->peer_pid(), ::getuid());
-            connection->send(protocol::error_reply("permission_denied", "this stretchd belongs to another user"));
+            connection->send(protocol::error_reply("permission_denied",
+                                                   "this stretchd belongs to another user: start your own with "
+                                                   "systemctl --user start stretchd"));
             connection->close_after_flush();
         } else if (live_connections() >= options_.max_connections) {
             spdlog::warn("refused a client (pid {}): {} connections already open", connection->peer_pid(), live_connections());

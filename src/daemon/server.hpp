@@ -2,7 +2,9 @@
 // The listening socket and the set of connected clients. Binds the socket
 // itself, or takes the one systemd passes (socket activation). Guarantees a
 // single daemon per socket path: a live daemon already answering there is
-// reported, a stale socket file left by a crash is replaced.
+// reported, a stale socket file left by a crash is replaced. The default
+// directory, $XDG_RUNTIME_DIR/stretch, is made 0700; one that is a symlink,
+// not a directory, or another uid's is refused.
 
 #include <chrono>
 #include <filesystem>

@@ -416,6 +416,28 @@ class CommandsTest(StretchTestCase):
         self.assertIs(obj["ok"], False)
         self.assertEqual(obj["error"]["code"], "not_paused")
 
+    def test_json_flag_on_config_check(self):
+        # No daemon involved, but the same shape as a reply, and the exit codes of the human form.
+        for argv in (["--json", "config", "check", self.config_path], ["config", "check", self.config_path, "--json"]):
+            with self.subTest(argv=argv):
+                r = self.cli_ok(*argv)
+                self.assertEqual(json.loads(r.stdout), {"ok": True, "v": 1, "path": self.config_path})
+                self.assertEqual(len(r.stdout.splitlines()), 1, r.stdout)
+        # Nothing at $XDG_CONFIG_HOME/stretch/config.toml: the built-in default, which has no path.
+        r = self.cli_ok("--json", "config", "check")
+        self.assertEqual(json.loads(r.stdout), {"ok": True, "v": 1, "path": None})
+        bad = self.write_config(fast_config().replace('every = "2s"', 'every = "2 seconds"'),
+                                os.path.join(self.tmp, "bad.toml"))
+        r = self.cli("--json", "config", "check", bad)
+        self.assertEqual(r.returncode, 1, r)
+        self.assertEqual(r.stderr, "")
+        obj = json.loads(r.stdout)
+        self.assertEqual(obj["ok"], False)
+        self.assertEqual(obj["v"], 1)
+        self.assertEqual(obj["error"]["code"], "config_invalid")
+        self.assertTrue(obj["error"]["message"].startswith(f"{bad}:"), obj)
+        self.assertIn("every", obj["error"]["message"])
+
     def test_no_subcommand_prints_status(self):
         r = self.cli_ok()
         s = self.cli_ok("status")
@@ -740,11 +762,14 @@ class LifecycleTest(StretchTestCase):
         self.assertTrue(sub.wait_closed())
         self.assertTrue(idle.wait_closed())
 
-    def test_no_daemon(self):
+    def test_no_daemon_is_exit_3_with_how_to_start_it(self):
         r = self.cli("next")
         self.assertEqual(r.returncode, 3, r)
-        self.assertIn("systemctl --user start stretchd", r.stderr)
+        self.assertEqual(len(r.stderr.splitlines()), 1, r.stderr)
+        self.assertIn("stretchd is not running", r.stderr)
         self.assertIn(self.sock, r.stderr)
+        self.assertIn("start it with systemctl --user start stretchd (or scripts/run from a source tree)", r.stderr)
+        self.assertEqual(r.stdout, "")
 
     def test_no_runtime_dir(self):
         env = dict(self.env)
@@ -783,6 +808,62 @@ class LifecycleTest(StretchTestCase):
         self.assertEqual(r.returncode, 0, r)
         self.assertEqual(d.stop(), 0)
         self.assertFalse(os.path.lexists(path))
+
+    def own_socket_dir(self):
+        return os.path.join(self.env["XDG_RUNTIME_DIR"], "stretch")
+
+    def assert_refused_at_start(self, d, *needles):
+        d.spawn()
+        try:
+            code = d.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            self.fail(f"stretchd did not refuse to start within 5 s:\n{d.log()}")
+        self.assertNotEqual(code, 0)
+        for needle in needles:
+            self.assertIn(needle, d.log())
+
+    def test_a_socket_directory_open_to_others_is_made_0700(self):
+        own = self.own_socket_dir()
+        os.mkdir(own)
+        os.chmod(own, 0o755)
+        d = self.new_daemon(socket_flag=False).start()
+        self.assertEqual(stat.S_IMODE(os.lstat(own).st_mode), 0o700)
+        self.assertIn("0755", d.log())
+        env = dict(self.env)
+        env.pop("STRETCH_SOCKET", None)
+        self.cli_ok("status", env=env)
+        self.assertEqual(d.stop(), 0)
+
+    def test_a_symlink_in_place_of_the_socket_directory_is_refused(self):
+        elsewhere = os.path.join(self.tmp, "elsewhere")
+        os.mkdir(elsewhere, 0o700)
+        os.symlink(elsewhere, self.own_socket_dir())
+        d = self.new_daemon(socket_flag=False)
+        self.assert_refused_at_start(d, f'socket directory "{self.own_socket_dir()}"', "symbolic link", "rm ")
+        self.assertEqual(os.listdir(elsewhere), [], "nothing may be created through the link")
+
+    def test_a_file_in_place_of_the_socket_directory_is_refused(self):
+        with open(self.own_socket_dir(), "w"):
+            pass
+        d = self.new_daemon(socket_flag=False)
+        self.assert_refused_at_start(d, f'socket directory "{self.own_socket_dir()}"', "not a directory")
+
+    @unittest.skipUnless(os.geteuid() == 0, "needs root to give the directory to another uid")
+    def test_a_socket_directory_of_another_uid_is_refused(self):
+        own = self.own_socket_dir()
+        os.mkdir(own, 0o700)
+        os.chown(own, 65534, 65534)
+        d = self.new_daemon(socket_flag=False)
+        self.assert_refused_at_start(d, f'socket directory "{own}"', "belongs to uid 65534")
+
+    def test_a_socket_directory_named_with_socket_is_used_as_it_is(self):
+        # --socket may name a shared directory such as /tmp: not ours to tighten.
+        shared = os.path.join(self.tmp, "shared")
+        os.mkdir(shared)
+        os.chmod(shared, 0o755)
+        d = self.new_daemon(socket_path=os.path.join(shared, "stretchd.sock")).start()
+        self.assertEqual(stat.S_IMODE(os.lstat(shared).st_mode), 0o755)
+        self.assertEqual(d.stop(), 0)
 
     def test_stretch_socket_env_for_the_daemon(self):
         path = os.path.join(self.tmp, "env.sock")

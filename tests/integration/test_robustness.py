@@ -13,6 +13,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import json  # noqa: E402
 import random  # noqa: E402
+import re  # noqa: E402
 import resource  # noqa: E402
 import select  # noqa: E402
 import shutil  # noqa: E402
@@ -24,7 +25,7 @@ import time  # noqa: E402
 import unittest  # noqa: E402
 
 from harness import (  # noqa: E402
-    SLOW_CONFIG, Daemon, LineConn, StretchTestCase, Subscriber, base_env, make_tempdir, request)
+    ROOT, SLOW_CONFIG, Daemon, LineConn, StretchTestCase, Subscriber, base_env, make_tempdir, request)
 
 MAX_LINE = 64 * 1024
 CLIENT_TIMEOUT_MS = 500
@@ -647,6 +648,59 @@ class FileDescriptorExhaustionTest(StretchTestCase):
         self.assertTrue(request(self.sock, {"v": 1, "cmd": "status"})["ok"])
         self.assertLess(writes, 50, f"stretchd made {writes} writes (log lines) in 0.5 s of waiting for descriptors")
         self.assertLess(cpu, 0.25, f"stretchd used {cpu:.2f} s of CPU in 0.5 s of waiting for descriptors")
+
+
+PROTOCOL_DOC = os.path.join(ROOT, "docs", "protocol.md")
+
+
+def doc_section(text, heading):
+    """The text of the `## heading` section of a Markdown document."""
+    start = text.index(f"\n## {heading}\n")
+    end = text.find("\n## ", start + 1)
+    return text[start:end if end >= 0 else len(text)]
+
+
+def doc_exchanges(text):
+    """Each (request line, reply line) of an indented `→`/`←` pair in `text`."""
+    lines = [line.strip() for line in text.splitlines()]
+    return [(lines[i][2:], lines[i + 1][2:]) for i in range(len(lines) - 1)
+            if lines[i].startswith("→ ") and lines[i + 1].startswith("← ")]
+
+
+class DocumentedErrorsTest(StretchTestCase):
+    """docs/protocol.md's "Errors": every code the daemon sends, each with an
+    example exchange, and every example is what a live daemon replies."""
+
+    # Every rule disabled, so that the no_breaks example holds.
+    config_text = SLOW_CONFIG.replace('name = "micro"', 'name = "micro"\nenabled = false').replace(
+        'name = "long"', 'name = "long"\nenabled = false')
+
+    def setUp(self):
+        super().setUp()
+        with open(PROTOCOL_DOC, encoding="utf-8") as f:
+            self.doc = f.read()
+        self.errors = doc_section(self.doc, "Errors")
+
+    def test_the_table_lists_every_code_the_daemon_sends(self):
+        table = set(re.findall(r"(?m)^\| `([a-z_]+)`(?:, `([a-z_]+)`)? \|", self.errors))
+        codes = {code for row in table for code in row if code}
+        self.assertEqual(codes, ERROR_CODES | {"internal"})
+
+    def test_every_code_has_an_example_reply(self):
+        replies = [line.strip() for line in self.doc.splitlines() if line.strip().startswith("← ")]
+        for code in sorted(ERROR_CODES | {"internal"}):
+            with self.subTest(code=code):
+                self.assertTrue(any(f'"code":"{code}"' in line for line in replies), f"no example reply with {code}")
+
+    def test_the_examples_are_what_the_daemon_replies(self):
+        exchanges = [(sent, reply) for sent, reply in doc_exchanges(self.errors) if "…" not in sent]
+        self.assertGreaterEqual(len(exchanges), 9, exchanges)
+        for sent, documented in exchanges:
+            with self.subTest(request=sent):
+                # A fresh connection each: some replies close it.
+                c = self.conn()
+                c.send_raw(sent.encode() + b"\n")
+                self.assertEqual(c.read_line(), json.loads(documented))
 
 
 if __name__ == "__main__":
