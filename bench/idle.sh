@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# What stretchd costs while nothing is due: started with the built-in config
+# (the first break 30 minutes away), left alone from READY=1 for
+# $BENCH_IDLE_SECONDS (default 120), its /proc/PID/status read once a second
+# from outside (which does not wake it). A wake-up is a voluntary context
+# switch: the loop returning from epoll_wait to do something. Targets:
+# RssAnon under 1.5 MiB, VmRSS under 8 MiB, at most one wake-up a minute (0
+# is the goal: the loop sleeps until the next deadline).
+#
+# Two daemons side by side: one headless (no session or system bus at all),
+# and one given a private, empty session bus and system bus (dbus-daemon, no
+# services on them), as on a desktop where none of its activity sources or
+# a notification server is found.
+#
+#   bench/idle.sh [SECONDS]
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+seconds=${1:-${BENCH_IDLE_SECONDS:-120}}
+
+build_release
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+private_env "$tmp"
+load=$(load_average)
+
+"$python" - "$stretchd" "$stretch" "$tmp" "$seconds" <<'PY' | write_results idle "$load"
+import json, os, select, shutil, signal, socket, subprocess, sys, time
+stretchd, stretch, tmp, seconds = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+
+# As the integration tests' private buses: anyone may send and own names.
+BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:tmpdir=/tmp</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"""
+children = []
+
+def start_bus(name):
+    """A dbus-daemon on a socket in tmp; returns its address once it listens."""
+    conf = os.path.join(tmp, name + ".conf")
+    with open(conf, "w") as f:
+        f.write(BUS_CONFIG)
+    address = "unix:path=" + os.path.join(tmp, name)
+    bus = subprocess.Popen(["dbus-daemon", "--config-file=" + conf, "--nofork", "--address=" + address,
+                            "--print-address=1"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                           stdin=subprocess.DEVNULL)
+    children.append(bus)
+    if not select.select([bus.stdout], [], [], 10)[0] or not bus.stdout.readline():
+        sys.exit(f"bench: dbus-daemon for the {name} did not start")
+    return address
+
+class Watched:
+    """One stretchd in a directory of its own, started and waited for until READY=1."""
+
+    def __init__(self, name, env):
+        self.name = name
+        home = os.path.join(tmp, name)
+        for sub in ("run", "config", "state"):
+            os.makedirs(os.path.join(home, sub), mode=0o700)
+        notify_path = os.path.join(home, "notify.sock")
+        self.notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.notify.bind(notify_path)
+        self.env = dict(env, NOTIFY_SOCKET=notify_path, XDG_RUNTIME_DIR=os.path.join(home, "run"),
+                        XDG_CONFIG_HOME=os.path.join(home, "config"), XDG_STATE_HOME=os.path.join(home, "state"),
+                        STRETCH_SOCKET=os.path.join(home, "run", "stretchd.sock"))
+        self.log = open(os.path.join(home, "stretchd.log"), "wb")
+        self.proc = subprocess.Popen([stretchd, "--default-config", "--seed", "1"], env=self.env,
+                                     stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log)
+        children.append(self.proc)
+        self.notify.settimeout(10)
+        while b"READY=1" not in self.notify.recv(4096).split(b"\n"):
+            pass
+        self.notify.setblocking(False)
+        self.first = self.last = self.status()
+        self.wakeups = []  # (seconds since READY=1, how many)
+
+    def status(self):
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            fields = dict(line.split(":", 1) for line in f)
+        return {k: int(v.split()[0]) for k, v in fields.items()
+                if k in ("VmRSS", "RssAnon", "RssFile", "VmHWM", "voluntary_ctxt_switches",
+                         "nonvoluntary_ctxt_switches")}
+
+    def sample(self, at):
+        now = self.status()
+        woke = now["voluntary_ctxt_switches"] - self.last["voluntary_ctxt_switches"]
+        if woke:
+            self.wakeups.append((at, woke))
+        self.last = now
+        # Its STATUS= lines, read so that they never fill the socket's queue.
+        try:
+            while self.notify.recv(4096):
+                pass
+        except BlockingIOError:
+            pass
+
+    def finish(self):
+        if self.proc.poll() is not None:
+            sys.exit(f"bench: stretchd ({self.name}) exited during the idle run, code {self.proc.returncode}")
+        reply = subprocess.run([stretch, "status", "--json"], env=self.env, capture_output=True, text=True)
+        try:
+            due = json.loads(reply.stdout)["next"]
+            self.due = f"{due['due_in_s']} s ({due['break']})"
+        except (ValueError, KeyError, TypeError):
+            self.due = "unknown: " + (reply.stdout.strip() or reply.stderr.strip())
+
+try:
+    daemons = [Watched("headless", dict(os.environ))]
+    if shutil.which("dbus-daemon"):
+        bus_env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=start_bus("session-bus"),
+                       DBUS_SYSTEM_BUS_ADDRESS=start_bus("system-bus"))
+        daemons.append(Watched("empty buses", bus_env))
+    else:
+        print("empty buses: not run\tno dbus-daemon (scripts/deps.sh --test installs it)\t\t")
+    start = time.monotonic()
+    while (elapsed := time.monotonic() - start) < seconds:
+        time.sleep(min(1.0, seconds - elapsed))
+        for d in daemons:
+            d.sample(time.monotonic() - start)
+    for d in daemons:
+        d.finish()
+finally:
+    for child in reversed(children):
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+            child.wait(10)
+
+mib = lambda kib: f"{kib / 1024:.2f} MiB"
+verdict = lambda ok: "PASS" if ok else "MISS"
+for d in daemons:
+    last, name = d.last, d.name
+    total = sum(n for _, n in d.wakeups)
+    per_minute = total / (seconds / 60)
+    print(f"{name}: RssAnon after {seconds:.0f} s\t{mib(last['RssAnon'])}\t< 1.5 MiB\t"
+          f"{verdict(last['RssAnon'] < 1.5 * 1024)}")
+    print(f"{name}: VmRSS after {seconds:.0f} s\t{mib(last['VmRSS'])}\t< 8 MiB\t{verdict(last['VmRSS'] < 8 * 1024)}")
+    print(f"{name}: RssFile / VmHWM\t{mib(last['RssFile'])} / {mib(last['VmHWM'])}\t\t")
+    print(f"{name}: wake-ups in {seconds:.0f} s\t{total}\t\t")
+    print(f"{name}: wake-ups per minute\t{per_minute:.1f}\t<= 1\t{verdict(per_minute <= 1)}")
+    if seconds > 60:
+        later = sum(n for t, n in d.wakeups if t > 60)
+        print(f"{name}: wake-ups per minute after the first\t{later / ((seconds - 60) / 60):.1f}\t\t")
+    shown = [f"{t:.0f}" + (f" (x{n})" if n > 1 else "") for t, n in d.wakeups]
+    if len(shown) > 12:
+        shown = shown[:12] + [f"... {len(shown) - 12} more seconds"]
+    print(f"{name}: seconds with wake-ups\t{', '.join(shown) or 'none'}\t\t")
+    print(f"{name}: involuntary switches\t"
+          f"{last['nonvoluntary_ctxt_switches'] - d.first['nonvoluntary_ctxt_switches']}\t\t")
+    print(f"{name}: afterwards, next break due in\t{d.due}\t\t")
+PY
