@@ -3,9 +3,9 @@
 # 1,000 requests one after another, from one epoll-driven C++ client
 # (stretch_load_client). Once with `next` (what shell prompts send) and once
 # with `status` (the largest reply), in three rounds, each against a new
-# daemon: from one daemon to the next it may share itself fairly between the
-# connections or serve a few while the rest wait, so a single round can pass
-# or miss by chance. Each figure is judged on its worst round. Targets: at least 20,000
+# daemon, each figure judged on its worst round. The first and last client's
+# finishing times show whether the daemon shares itself fairly (it once
+# served one connection until it fell silent). Targets: at least 20,000
 # requests/s on two cores, p99 latency under 5 ms, no errors.
 #
 #   bench/load.sh [CLIENTS [REQUESTS [ROUNDS]]]      (default 64 1000 3)
