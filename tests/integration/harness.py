@@ -8,6 +8,7 @@ Standard library only. Every daemon is a direct child of the test process
 import json
 import os
 import select
+import shlex
 import shutil
 import signal
 import socket
@@ -22,10 +23,23 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 STRETCHD = os.environ.get("STRETCHD") or os.path.join(ROOT, "build", "src", "daemon", "stretchd")
 STRETCH = os.environ.get("STRETCH") or os.path.join(ROOT, "build", "src", "cli", "stretch")
 
+# Opt-in: every stretchd runs under this command, e.g. valgrind (the
+# *_valgrind tests in tests/CMakeLists.txt). The wrapper reports what it found
+# through the exit status WRAPPER_ERROR_EXIT, so it must be told to use it
+# (valgrind --error-exitcode=99); Daemon.stop() turns that into a failure.
+WRAPPER = shlex.split(os.environ.get("STRETCHD_WRAPPER", ""))
+WRAPPER_ERROR_EXIT = 99
+# Test ids (or their ends, e.g. "SomeTest.test_x"), comma-separated, skipped
+# when wrapped: tests that measure CPU time, or that SIGKILL the daemon (the
+# wrapper then reports nothing).
+SKIPPED_WHEN_WRAPPED = [t for t in os.environ.get("STRETCH_SKIP_WHEN_WRAPPED", "").split(",") if t and WRAPPER]
+# memcheck runs stretchd 10-50x slower: every bound the tests wait up to grows by this factor.
+TIME_SCALE = float(os.environ.get("STRETCH_TIME_SCALE") or (10 if WRAPPER else 1))
+
 # Generous upper bounds: the tests wait *up to* these, never assert durations.
-START_TIMEOUT = 5.0
-EVENT_TIMEOUT = 10.0
-REPLY_TIMEOUT = 5.0
+START_TIMEOUT = 5.0 * TIME_SCALE
+EVENT_TIMEOUT = 10.0 * TIME_SCALE
+REPLY_TIMEOUT = 5.0 * TIME_SCALE
 
 # Variables that would connect the daemon to the real desktop or to systemd.
 SCRUBBED_ENV = (
@@ -285,7 +299,7 @@ class Daemon:
         self.returncode = None
 
     def command(self):
-        cmd = [STRETCHD, "--seed", "1"]
+        cmd = WRAPPER + [STRETCHD, "--seed", "1"]
         if "--log-level" not in self.args:
             cmd += ["--log-level", "debug"]
         if self.socket:
@@ -313,7 +327,7 @@ class Daemon:
             if self.proc.poll() is not None:
                 raise AssertionError(f"stretchd exited with {self.proc.returncode} during start-up:\n{self.log()}")
             try:
-                reply = request(path, {"v": 1, "cmd": "version"}, timeout=1.0)
+                reply = request(path, {"v": 1, "cmd": "version"}, timeout=TIME_SCALE)
                 if reply.get("ok"):
                     return
                 last_error = reply
@@ -331,8 +345,10 @@ class Daemon:
     def signal(self, sig):
         self.proc.send_signal(sig)
 
-    def stop(self, timeout=10.0):
-        """SIGTERM and wait; returns the exit code. SIGKILL only as a last resort."""
+    def stop(self, timeout=10.0 * TIME_SCALE):
+        """SIGTERM and wait; returns the exit code. SIGKILL only as a last resort.
+        Fails, showing the log, if the wrapper (valgrind) found errors, however
+        the daemon came to exit."""
         if self.proc is None:
             return None
         if self.proc.poll() is None:
@@ -344,6 +360,11 @@ class Daemon:
                 self.proc.wait()
                 raise AssertionError(f"stretchd ignored SIGTERM for {timeout} s and was killed:\n{self.log()}")
         self.returncode = self.proc.returncode
+        if WRAPPER and self.returncode == WRAPPER_ERROR_EXIT:
+            # valgrind prefixes its lines with ==PID==; they may be far from the log's end.
+            report = "".join(line for line in self.log().splitlines(True) if line.startswith("=="))
+            raise AssertionError(f"{WRAPPER[0]} found errors in stretchd (exit {self.returncode}):\n"
+                                 f"{report or self.log_excerpt()}")
         return self.returncode
 
     def kill(self):
@@ -374,6 +395,9 @@ class StretchTestCase(unittest.TestCase):
     start_daemon = True
 
     def setUp(self):
+        for skipped in SKIPPED_WHEN_WRAPPED:
+            if self.id().endswith(skipped):
+                self.skipTest(f"not run under {WRAPPER[0]} (STRETCH_SKIP_WHEN_WRAPPED in tests/CMakeLists.txt)")
         self.tmp = make_tempdir()
         self.daemons = []
         self.conns = []
@@ -413,17 +437,23 @@ class StretchTestCase(unittest.TestCase):
             if p.poll() is None:
                 p.kill()
             p.wait()
+        wrapper_errors = []
         for d in self.daemons:
             try:
                 d.stop()
             except AssertionError as e:
-                sys.stderr.write(f"\n{e}\n")
+                if WRAPPER and d.returncode == WRAPPER_ERROR_EXIT:
+                    wrapper_errors.append(str(e))  # a failure of the test, not only a note
+                else:
+                    sys.stderr.write(f"\n{e}\n")
             finally:
                 d.kill()
         if self._failed():
             for d in self.daemons:
                 sys.stderr.write(f"\n----- {d.log_path} -----\n{d.log_excerpt()}----- end of log -----\n")
         shutil.rmtree(self.tmp, ignore_errors=True)
+        if wrapper_errors:
+            raise AssertionError("\n".join(wrapper_errors))
 
     def _failed(self):
         """Whether this test (or one of its subtests) has failed so far."""
