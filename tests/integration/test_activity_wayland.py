@@ -29,8 +29,8 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 import unittest  # noqa: E402
 
-from harness import ROOT, StretchTestCase  # noqa: E402
-from servers import READY_TIMEOUT, Bus, Process, Xvfb, missing_tools  # noqa: E402
+from harness import ROOT  # noqa: E402
+from servers import READY_TIMEOUT, Bus, Process, ServerTestCase, Xvfb, missing_tools  # noqa: E402
 
 BUILD_DIR = os.environ.get("STRETCH_BUILD_DIR") or os.path.join(ROOT, "build")
 FAKE_INPUT = os.path.join(BUILD_DIR, "tests", "tools", "wayland_fake_input")
@@ -238,36 +238,10 @@ class Weston(Process):
         return env
 
 
-class WaylandTestCase(StretchTestCase):
+class WaylandTestCase(ServerTestCase):
     """Starts its compositor, then stretchd pointed at it."""
 
-    start_daemon = False
     needs = ()
-
-    def setUp(self):
-        missing = missing_tools(*self.needs)
-        if missing:
-            self.skipTest(f"needs {', '.join(missing)} (scripts/deps.sh --test installs them)")
-        super().setUp()
-        self.servers = []
-        # Runs before the harness's own clean-up (LIFO): stretchd first, then the servers.
-        self.addCleanup(self._stop_servers)
-
-    def _stop_servers(self):
-        for d in self.daemons:
-            try:
-                d.stop()
-            except AssertionError as e:
-                sys.stderr.write(f"\n{e}\n")
-        failed = self._failed()
-        for s in reversed(self.servers):
-            s.stop()
-            if failed:
-                sys.stderr.write(f"\n----- {s.log_path} -----\n{s.log()[-4000:]}----- end -----\n")
-
-    def server(self, server):
-        self.servers.append(server)
-        return server.start()
 
     def start_stretchd(self, source, env, natural_break="2s"):
         self.write_config(config(source, natural_break))
@@ -302,7 +276,7 @@ class SwayTest(WaylandTestCase):
 
     def setUp(self):
         super().setUp()
-        self.sway = self.server(Sway(self.tmp))
+        self.sway = self.serve(Sway(self.tmp))
 
     def test_away_after_the_threshold_and_back_at_input(self):
         sub = self.start_stretchd("wayland", self.sway.env(self.env))
@@ -378,7 +352,7 @@ class KwinTest(WaylandTestCase):
         super().setUp()
         if not os.access(FAKE_INPUT, os.X_OK):
             self.fail(f"{FAKE_INPUT} is not built (the normal build makes it when STRETCH_TESTS is on)")
-        self.kwin = self.server(Kwin(self.tmp))
+        self.kwin = self.serve(Kwin(self.tmp))
 
     def test_ext_idle_notify_is_preferred_and_reports_away_and_back(self):
         sub = self.start_stretchd("wayland", self.kwin.env(self.env))
@@ -412,7 +386,7 @@ class WestonTest(WaylandTestCase):
 
     def setUp(self):
         super().setUp()
-        self.weston = self.server(Weston(self.tmp))
+        self.weston = self.serve(Weston(self.tmp))
 
     def test_forced_wayland_fails_with_the_reason(self):
         self.start_stretchd("wayland", self.weston.env(self.env))
@@ -424,7 +398,7 @@ class WestonTest(WaylandTestCase):
 
     @unittest.skipIf(missing_tools("Xvfb"), "needs Xvfb")
     def test_auto_falls_through_to_the_next_source(self):
-        xvfb = self.server(Xvfb(self.tmp))
+        xvfb = self.serve(Xvfb(self.tmp))
         self.start_stretchd("auto", xvfb.env(self.weston.env(self.env)))
         self.wait_source("x11")
         probe = self.probe("wayland")
