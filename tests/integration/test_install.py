@@ -563,6 +563,31 @@ printf '%s\\n' "${{COMPREPLY[@]}}"
         self.assertEqual(self.fish("stretch show "), set())
 
 
+class TestUnitDirectory(unittest.TestCase):
+    """Where the configured install rules put the units, read from the
+    generated cmake_install.cmake of a scratch configure (nothing is built)."""
+
+    def unit_destination(self, *options):
+        require("cmake", "ninja")
+        tmp = make_tempdir("stretch-unitdir-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        build = os.path.join(tmp, "build")
+        r = run(["cmake", "-S", SOURCE, "-B", build, "-G", "Ninja", "-DSTRETCH_TESTS=OFF", *options], timeout=120)
+        self.assertEqual(r.returncode, 0, r.stdout[-3000:] + r.stderr[-3000:])
+        with open(os.path.join(build, "cmake_install.cmake"), encoding="utf-8") as f:
+            rules = f.read()
+        m = re.search(r'file\(INSTALL DESTINATION "([^"]*)" TYPE FILE FILES\s+"[^"]*/stretchd\.service"', rules)
+        self.assertIsNotNone(m, f"no install rule for stretchd.service in:\n{rules}")
+        return m.group(1)
+
+    def test_systemd_user_unit_dir_decides_where_the_units_go(self):
+        self.assertEqual(self.unit_destination("-DCMAKE_INSTALL_PREFIX=/usr", "-DSYSTEMD_USER_UNIT_DIR=/opt/stretch-units"),
+                         "/opt/stretch-units")
+
+    def test_under_usr_local_the_units_go_to_its_lib_systemd_user(self):
+        self.assertEqual(self.unit_destination("-DCMAKE_INSTALL_PREFIX=/usr/local"), "${CMAKE_INSTALL_PREFIX}/lib/systemd/user")
+
+
 class TestDebianPackage(unittest.TestCase):
     """cpack -G DEB in a scratch Release build configured for /usr, then dpkg-deb -c / -I / -x.
 
