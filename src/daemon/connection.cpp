@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <ctime>
 #include <utility>
 
 #include <spdlog/spdlog.h>
@@ -38,9 +39,16 @@ Connection::Connection(EventLoop& loop, UniqueFd fd, std::chrono::milliseconds t
     arm_timeout();
 }
 
+// From the clock as it is now, not the loop's cached start of this
+// iteration: the timeout measures the client's silence, and handling a long
+// chunk of its requests may itself take longer than the timeout (a loaded
+// machine, valgrind), which must not count against the client.
 void Connection::arm_timeout() {
     if (subscribed_ || dead_) return;
-    timer_.set_time(loop_.now(CLOCK_MONOTONIC) + static_cast<std::uint64_t>(timeout_.count()) * 1000);
+    timespec now{};
+    ::clock_gettime(CLOCK_MONOTONIC, &now);
+    auto usec = static_cast<std::uint64_t>(now.tv_sec) * 1'000'000 + static_cast<std::uint64_t>(now.tv_nsec) / 1000;
+    timer_.set_time(usec + static_cast<std::uint64_t>(timeout_.count()) * 1000);
 }
 
 void Connection::set_subscribed() {
@@ -86,9 +94,9 @@ void Connection::read_input() {
             std::string_view line(in_.data() + start, nl - start);
             if (line.size() > protocol::max_line) break;
             if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-            arm_timeout();
             if (!line.empty()) on_line_(*this, line);
         }
+        if (start > 0) arm_timeout();  // complete requests came: the client is not silent
         in_.erase(0, start);
         auto pending_line = in_.find('\n');
         if (!dead_ && !closing_ && (pending_line == std::string::npos ? in_.size() : pending_line) > protocol::max_line) {

@@ -25,7 +25,7 @@ import time  # noqa: E402
 import unittest  # noqa: E402
 
 from harness import (  # noqa: E402
-    ROOT, SLOW_CONFIG, Daemon, LineConn, StretchTestCase, Subscriber, base_env, make_tempdir, request)
+    ROOT, SLOW_CONFIG, TIME_SCALE, Daemon, LineConn, StretchTestCase, Subscriber, base_env, make_tempdir, request)
 
 MAX_LINE = 64 * 1024
 CLIENT_TIMEOUT_MS = 500
@@ -507,7 +507,8 @@ class RobustnessTest(StretchTestCase):
         c.connect(self.sock)
         c.setblocking(False)
         line = b'{"v":1,"cmd":"status"}\n' * 1000
-        deadline = time.monotonic() + 10
+        # A megabyte of replies must pile up first: slow under valgrind.
+        deadline = time.monotonic() + 10 * TIME_SCALE
         try:
             while self.log_count("not reading its replies") == dropped_before:
                 self.assertLess(time.monotonic(), deadline, "a client that never reads was not dropped")
