@@ -51,7 +51,9 @@ std::optional<std::int64_t> next_offset_change(std::int64_t from, std::int64_t h
     };
     long before = offset(from);
     std::int64_t lo = from, hi = from + horizon;
-    if (offset(hi) == before) return std::nullopt;  // zones change at most twice a year
+    // Zones change their offset at most twice a year, so never twice within
+    // the horizon: the same offset at its end means no change in between.
+    if (offset(hi) == before) return std::nullopt;
     // offset(lo) == before, offset(hi) != before: the change lies in (lo, hi].
     while (hi - lo > 1) {
         std::int64_t mid = lo + (hi - lo) / 2;
