@@ -27,22 +27,16 @@
 #include <string_view>
 #include <vector>
 
+#include "bench_util.hpp"
 #include "ipc/unique_fd.hpp"
 
 namespace {
 
 using stretch::UniqueFd;
 
-std::int64_t now_ns() {
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1'000'000'000LL + ts.tv_nsec;
-}
+using stretch::bench::now_ns;
 
-[[noreturn]] void die(const char* what, const std::string& value) {
-    std::fprintf(stderr, "stretch_load_client: %s: \"%s\": %s\n", what, value.c_str(), std::strerror(errno));
-    std::exit(1);
-}
+[[noreturn]] void die(const char* what, const std::string& value) { stretch::bench::die_with("stretch_load_client", what, value); }
 
 struct Client {
     UniqueFd fd;

@@ -32,6 +32,7 @@
 #include <poll.h>
 #include <spawn.h>
 
+#include "bench_util.hpp"
 #include "ipc/unique_fd.hpp"
 
 extern char** environ;
@@ -40,16 +41,9 @@ namespace {
 
 using stretch::UniqueFd;
 
-std::int64_t now_ns() {
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1'000'000'000LL + ts.tv_nsec;
-}
+using stretch::bench::now_ns;
 
-[[noreturn]] void die(const char* what, const std::string& value) {
-    std::fprintf(stderr, "stretch_ready_timer: %s: \"%s\": %s\n", what, value.c_str(), std::strerror(errno));
-    std::exit(1);
-}
+[[noreturn]] void die(const char* what, const std::string& value) { stretch::bench::die_with("stretch_ready_timer", what, value); }
 
 UniqueFd bind_notify_socket(const std::string& path) {
     unlink(path.c_str());
