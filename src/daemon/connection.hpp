@@ -38,6 +38,8 @@ public:
 private:
     void on_io(std::uint32_t revents);
     void read_input();
+    void serve_requests();
+    void update_io_events();
     void flush();
     void die();
     void arm_timeout();
@@ -49,9 +51,12 @@ private:
     DeathHandler on_death_;
     EventSource io_;
     EventSource timer_;
+    EventSource more_;  // the next turn for requests already read
     std::string in_;
     std::string out_;
     bool subscribed_ = false;
+    bool backlog_ = false;  // complete requests wait in in_ for their turn
+    bool eof_ = false;      // the client has shut down its sending side
     bool closing_ = false;  // no more input is read; close when out_ is empty
     bool dead_ = false;
     pid_t peer_pid_ = 0;

@@ -98,6 +98,20 @@ EventSource EventLoop::add_timer(clockid_t clock, std::uint64_t usec, Handler ha
     return source;
 }
 
+EventSource EventLoop::add_defer(Handler handler) {
+    sd_event_source* s = nullptr;
+    auto cb = std::make_unique<Handler>(std::move(handler));
+    int r = sd_event_add_defer(event_.get(), &s,
+                               [](sd_event_source*, void* p) {
+                                   (*static_cast<Handler*>(p))();
+                                   return 0;
+                               },
+                               nullptr);
+    auto source = adopt(r, s, std::move(cb), "sd_event_add_defer");
+    sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+    return source;
+}
+
 EventSource EventLoop::add_signal(int signal, Handler handler) {
     block(signal);
     sd_event_source* s = nullptr;
@@ -126,6 +140,8 @@ EventSource EventLoop::add_child(pid_t pid, ChildHandler handler) {
 }
 
 int EventLoop::run() { return sd_event_loop(event_.get()); }
+
+void EventLoop::run_once(std::uint64_t timeout_usec) { check(sd_event_run(event_.get(), timeout_usec), "sd_event_run"); }
 
 void EventLoop::exit(int code) { sd_event_exit(event_.get(), code); }
 

@@ -51,6 +51,11 @@ public:
     EventSource add_io(int fd, std::uint32_t events, IoHandler handler);
     // A one-shot timer on `clock`, armed at `usec` (0 leaves it disabled).
     EventSource add_timer(clockid_t clock, std::uint64_t usec, Handler handler);
+    // Calls `handler` once, on a later iteration, after the sources that are
+    // already waiting have had their turn. Take a new one for each call:
+    // sd-event keeps a deferred source queued at the age it was created, so
+    // one re-enabled forever would always go first.
+    EventSource add_defer(Handler handler);
     // Blocks the signal for the process and delivers it here instead.
     EventSource add_signal(int signal, Handler handler);
 
@@ -61,6 +66,9 @@ public:
 
     // Runs until exit() is called; returns the exit code.
     int run();
+    // Runs one iteration: waits at most `timeout_usec` for an event and
+    // dispatches one source. For tests that step the loop.
+    void run_once(std::uint64_t timeout_usec);
     void exit(int code);
     std::uint64_t now(clockid_t clock) const;
 

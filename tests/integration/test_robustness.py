@@ -25,12 +25,15 @@ import time  # noqa: E402
 import unittest  # noqa: E402
 
 from harness import (  # noqa: E402
-    ROOT, SLOW_CONFIG, TIME_SCALE, Daemon, LineConn, StretchTestCase, Subscriber, base_env, make_tempdir, request)
+    REPLY_TIMEOUT, ROOT, SLOW_CONFIG, TIME_SCALE, Daemon, LineConn, StretchTestCase, Subscriber, base_env, make_tempdir, request)
 
 MAX_LINE = 64 * 1024
 CLIENT_TIMEOUT_MS = 500
-# How long a well-behaved client may wait for an answer while others misbehave.
-PROMPT = 2.0
+# How long a well-behaved client may wait for an answer while others
+# misbehave before the test gives up. A safety net, not a speed target: how
+# many requests the daemon serves per turn is counted in connection_test.cpp,
+# and how long others wait is measured by bench/load.sh.
+PROMPT = REPLY_TIMEOUT
 
 ERROR_CODES = {
     "bad_json", "bad_request", "unsupported_version", "unknown_command", "bad_argument", "line_too_long",
@@ -439,10 +442,10 @@ class RobustnessTest(StretchTestCase):
         half.send_raw(b'{"v":1,"cmd":')
         done_request = self.conn()
         self.assertTrue(done_request.request({"v": 1, "cmd": "version"})["ok"])
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 10 * TIME_SCALE
         served = 0
         while not (silent.wait_closed(0.05) and half.wait_closed(0.05)):
-            self.assertLess(time.monotonic(), deadline, "silent clients were not dropped within 10 s")
+            self.assertLess(time.monotonic(), deadline, "silent clients were never dropped")
             # Meanwhile, others are served promptly.
             reply = request(self.sock, {"v": 1, "cmd": "status"}, timeout=PROMPT)
             self.assertTrue(reply["ok"])
