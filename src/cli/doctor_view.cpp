@@ -30,9 +30,12 @@ std::string render_doctor(const json& reply, const Style& style) {
                                                                   : "(the daemon's own environment; no systemd user manager answered)"));
     const json& logind = reply.value("logind", json::object());
     out += fmt::format("Lock and suspend: logind {}\n", logind.value("detail", ""));
-    if (const json& h = reply.value("history", json()); h.is_object())
-        out += fmt::format("History: {}\n", h.value("durable", true) ? fmt::format("\"{}\"", h.value("path", ""))
+    if (const json& h = reply.value("history", json()); h.is_object()) {
+        out += fmt::format("History: {}\n", h.value("durable", true) ? fmt::format("\"{}\" (only you can read it)", h.value("path", ""))
                                                                       : style.warn("in memory only (see below)"));
+        for (const json& t : h.value("tightened", json::array()))
+            out += fmt::format("  {} {}\n", style.dim("made private at start:"), t.get<std::string>());
+    }
     const json& notify = reply.value("notify", json::object());
     if (notify.contains("methods"))
         for (const json& m : notify["methods"])

@@ -13,6 +13,7 @@
 
 #include "core/config.hpp"
 #include "ipc/paths.hpp"
+#include "ipc/private_path.hpp"
 #include "ipc/unique_fd.hpp"
 
 namespace stretch {
@@ -49,19 +50,11 @@ Then check that it runs:
     stretch status
 )";
 
-// Creates the directories leading to `dir`; those it creates get mode 0755.
-void make_directories(const fs::path& dir) {
-    std::error_code ec;
-    if (dir.empty() || fs::is_directory(dir, ec)) return;
-    make_directories(dir.parent_path());
-    if (::mkdir(dir.c_str(), 0755) < 0 && errno != EEXIST) throw from_errno("cannot create the directory", dir);
-    // mkdir's mode is filtered through the umask; the directory is meant to be readable.
-    ::chmod(dir.c_str(), 0755);
-}
-
 // O_EXCL: a file that appeared since the check is still never overwritten.
+// 0600, as every file stretch writes for the user: a config can say when
+// and where its owner works.
 void write_new_file(const fs::path& path, std::string_view text) {
-    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+    UniqueFd fd = create_private_file(path);
     if (!fd) throw from_errno("cannot create", path);
     while (!text.empty()) {
         ssize_t n = ::write(fd.get(), text.data(), text.size());
@@ -92,10 +85,13 @@ int run_setup() {
         fmt::print("Check it with: stretch config check\n");
     } else {
         try {
-            make_directories(path.parent_path());
+            if (!fs::is_directory(path.parent_path(), ec)) make_private_directory("config directory", path.parent_path());
             write_new_file(path, default_config_text());
         } catch (const SetupError& e) {
             fmt::print(stderr, "stretch setup: {} \"{}\": {}\n", e.action, e.path.string(), e.why.message());
+            return 1;
+        } catch (const PrivatePathError& e) {
+            fmt::print(stderr, "stretch setup: {}\n", e.full());
             return 1;
         }
         fmt::print("Created {} with the default settings.\n", path.string());

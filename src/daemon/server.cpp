@@ -18,6 +18,7 @@
 #include <spdlog/spdlog.h>
 
 #include "ipc/paths.hpp"
+#include "ipc/private_path.hpp"
 #include "ipc/protocol.hpp"
 
 namespace stretch {
@@ -60,31 +61,6 @@ bool is_own_directory(const std::filesystem::path& dir) {
     return runtime && dir.lexically_normal() == (std::filesystem::path(*runtime) / "stretch").lexically_normal();
 }
 
-void secure_own_directory(const std::filesystem::path& dir) {
-    auto refuse = [&](std::string_view why, std::string_view fix) {
-        return std::runtime_error(fmt::format("socket directory \"{}\": {}: {}", dir.string(), why, fix));
-    };
-    struct stat st {};
-    if (::lstat(dir.c_str(), &st) < 0)
-        throw refuse(std::strerror(errno), "check the path, or give stretchd another --socket");
-    if (S_ISLNK(st.st_mode))
-        throw refuse("is a symbolic link, not a directory of stretchd's own",
-                     fmt::format("remove it (rm \"{}\") and start stretchd again", dir.string()));
-    if (!S_ISDIR(st.st_mode))
-        throw refuse("is not a directory", fmt::format("remove it (rm \"{}\") and start stretchd again", dir.string()));
-    if (st.st_uid != ::getuid())
-        throw refuse(fmt::format("belongs to uid {}, not to uid {} that runs stretchd", st.st_uid, ::getuid()),
-                     "remove it (as its owner or root) and start stretchd again");
-    if ((st.st_mode & 077) == 0) return;
-    // No following a symlink swapped in since the lstat.
-    if (::fchmodat(AT_FDCWD, dir.c_str(), 0700, AT_SYMLINK_NOFOLLOW) < 0)
-        throw refuse(fmt::format("is open to others (mode {:04o}) and cannot be made 0700: {}", st.st_mode & 07777,
-                                 std::strerror(errno)),
-                     fmt::format("run chmod 700 \"{}\"", dir.string()));
-    spdlog::info("socket directory \"{}\": was mode {:04o}, now 0700 so that only uid {} can reach the socket",
-                 dir.string(), st.st_mode & 07777, ::getuid());
-}
-
 }  // namespace
 
 Server::Server(EventLoop& loop, Options options, Connection::LineHandler on_line)
@@ -116,10 +92,15 @@ Server::~Server() {
 void Server::listen_on_path() {
     const auto& path = options_.path;
     auto dir = path.parent_path();
-    if (!dir.empty() && ::mkdir(dir.c_str(), 0700) < 0) {
-        if (errno != EEXIST)
-            throw socket_error(path, fmt::format("cannot create the directory \"{}\"", dir.string()), errno);
-        if (is_own_directory(dir)) secure_own_directory(dir);
+    if (!dir.empty() && is_own_directory(dir)) {
+        try {
+            if (auto tightened = make_private_directory("socket directory", dir))
+                spdlog::info("{}, so that only uid {} can reach the socket", *tightened, ::getuid());
+        } catch (const PrivatePathError& e) {
+            throw std::runtime_error(e.full());
+        }
+    } else if (!dir.empty() && ::mkdir(dir.c_str(), 0700) < 0 && errno != EEXIST) {
+        throw socket_error(path, fmt::format("cannot create the directory \"{}\"", dir.string()), errno);
     }
 
     // Two daemons starting at once must not both decide the socket is stale.

@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <cstring>
 #include <ctime>
 #include <system_error>
 #include <utility>
@@ -10,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "ipc/paths.hpp"
+#include "ipc/private_path.hpp"
 
 namespace stretch {
 namespace {
@@ -81,19 +84,76 @@ std::filesystem::path Store::default_path() {
 }
 
 Store::Store(std::filesystem::path path) : path_(std::move(path)) {
-    std::error_code ec;
-    std::filesystem::create_directories(path_.parent_path(), ec);
     try {
+        make_private();
         open();
+    } catch (const PrivatePathError& e) {
+        refuse(e);
     } catch (const DatabaseError& e) {
         fail(e, "opening the history");
     }
 }
 
+// The history says when its user sat at the computer and when they left
+// it: only they may read it. The directory is the store's own, so every
+// regular file in it (the database, its WAL and SHM, files moved aside) is
+// made private; the database's own files must also not be links or another
+// user's, or the store will not use them.
+void Store::make_private() {
+    auto note = [this](std::optional<std::string> tightened) {
+        if (!tightened) return;
+        spdlog::warn("{}", *tightened);
+        notices_.push_back(std::move(*tightened));
+    };
+    auto dir = path_.parent_path();
+    note(make_private_directory("state directory", dir));
+    std::vector<std::filesystem::path> own{path_, side_file("-wal"), side_file("-shm")};
+    for (const auto& file : own) note(make_private_file("history database", file));
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+        if (std::find(own.begin(), own.end(), entry.path()) != own.end() || !entry.is_regular_file(ec)) continue;
+        try {
+            note(make_private_file("history file", entry.path()));
+        } catch (const PrivatePathError& e) {
+            spdlog::warn("{}: {}", e.what(), e.fix());  // not one the store uses: it is only reported
+        }
+    }
+}
+
+std::filesystem::path Store::side_file(std::string_view suffix) const {
+    auto side = path_;
+    side += suffix;
+    return side;
+}
+
+// The database file is created here, 0600, before SQLite opens it: SQLite
+// would make it 0644 less the umask, and it gives the WAL and SHM files the
+// database's own mode.
+std::unique_ptr<Database> Store::open_database() {
+    UniqueFd created = create_private_file(path_, O_RDWR);
+    if (!created && errno != EEXIST)
+        throw DatabaseError(SQLITE_CANTOPEN, fmt::format("cannot create \"{}\": {}", path_.string(), std::strerror(errno)));
+    return std::make_unique<Database>(path_, true);
+}
+
+// The path named in the problem is the one refused, which may be the
+// directory rather than the database.
+void Store::refuse(const PrivatePathError& e) {
+    problem_ = e.what();
+    problem_names_path_ = true;
+    fix_ = e.fix();
+    spdlog::error("{}; keeping history in memory until stretchd restarts: {}", problem_, fix_);
+}
+
+std::string Store::whole_problem() const {
+    return problem_names_path_ ? problem_ : fmt::format("history database \"{}\": {}", path_.string(), problem_);
+}
+
 void Store::open() {
-    bool exists = std::filesystem::exists(path_);
+    std::error_code ec;
+    bool exists = std::filesystem::file_size(path_, ec) > 0 && !ec;
     try {
-        db_ = std::make_unique<Database>(path_, true);
+        db_ = open_database();
         if (exists) {
             auto check = db_->scalar("PRAGMA quick_check");
             if (check != "ok") throw DatabaseError(SQLITE_CORRUPT, fmt::format("integrity check says: {}", check.value_or("nothing")));
@@ -102,7 +162,7 @@ void Store::open() {
         if (!exists || (e.code() != SQLITE_CORRUPT && e.code() != SQLITE_NOTADB)) throw;
         db_.reset();
         move_aside(fmt::format("it is damaged ({})", e.what()));
-        db_ = std::make_unique<Database>(path_, true);
+        db_ = open_database();
     }
     std::int64_t app = std::stoll(db_->scalar("PRAGMA application_id").value_or("0"));
     std::int64_t version = db_->user_version();
@@ -112,7 +172,7 @@ void Store::open() {
         move_aside(version > schema_version
                        ? fmt::format("it is from a newer stretch (schema {}, this one knows {})", version, schema_version)
                        : std::string("it is not a stretch database"));
-        db_ = std::make_unique<Database>(path_, true);
+        db_ = open_database();
     }
     db_->exec("PRAGMA journal_mode = WAL");
     // FULL: a committed event survives even a power cut. Writes are a few
@@ -175,9 +235,8 @@ void Store::fail(const DatabaseError& e, std::string_view doing) {
     transaction_.reset();
     if (durable()) {
         problem_ = fmt::format("{}: {}", doing, e.what());
-        problem_code_ = e.code();
-        spdlog::error("history database \"{}\": {}; keeping history in memory until stretchd restarts: {}", path_.string(),
-                      problem_, fix());
+        fix_ = fix_for(e.code());
+        spdlog::error("{}; keeping history in memory until stretchd restarts: {}", whole_problem(), fix_);
         // Memory ids follow the file's: the history lists both, and its ids stay unique and in order.
         if (db_) {
             try {
@@ -201,9 +260,9 @@ void Store::stop_reading(const DatabaseError& e, std::string_view doing) {
     db_.reset();
 }
 
-std::string Store::fix() const {
+std::string Store::fix_for(int sqlite_code) const {
     auto dir = path_.parent_path().string();
-    switch (problem_code_) {
+    switch (sqlite_code) {
         case SQLITE_FULL: return fmt::format("free some space on the disk that holds \"{}\", then restart stretchd", dir);
         case SQLITE_READONLY:
         case SQLITE_CANTOPEN:
@@ -217,16 +276,16 @@ nlohmann::json Store::describe() const {
     nlohmann::json out = {{"durable", durable()}, {"path", path_.string()}};
     if (!durable()) {
         out["problem"] = problem_;
-        out["fix"] = fix();
+        out["fix"] = fix_;
     }
+    if (!notices_.empty()) out["tightened"] = notices_;
     return out;
 }
 
 nlohmann::json Store::doctor_problem() const {
     if (durable()) return nullptr;
-    return {{"problem", fmt::format("history database \"{}\": {}: history is kept in memory only, and lost when stretchd stops",
-                                    path_.string(), problem_)},
-            {"fix", fix()}};
+    return {{"problem", fmt::format("{}: history is kept in memory only, and lost when stretchd stops", whole_problem())},
+            {"fix", fix_}};
 }
 
 void Store::begin() {

@@ -4,6 +4,10 @@
 // small and synchronous (WAL mode), so an event is on disk before the
 // command that caused it is answered.
 //
+// The directory is made 0700 and every file in it 0600, whatever the umask;
+// one that is a symbolic link or another user's is not used (the history is
+// then kept in memory, and status and doctor say why).
+//
 // A file that is corrupt, from a newer stretch, or not ours is never
 // overwritten: it is moved aside with a timestamped name and a fresh one is
 // started. When the disk refuses writes (read-only, full), the store says so
@@ -23,6 +27,7 @@
 #include "core/effects.hpp"
 #include "core/stats.hpp"
 #include "daemon/database.hpp"
+#include "ipc/private_path.hpp"
 
 namespace stretch {
 
@@ -59,8 +64,9 @@ public:
     const std::filesystem::path& path() const { return path_; }
     // Why the store is in memory only, for status and doctor.
     const std::string& problem() const { return problem_; }
-    // For status: {"durable", "path"}, and when not durable the "problem"
-    // and a "fix" for the user.
+    // For status: {"durable", "path"}, when not durable the "problem" and a
+    // "fix" for the user, and "tightened": what was open to other users at
+    // start and was made private.
     nlohmann::json describe() const;
     // For doctor's problems[]: {"problem", "fix"}, or null when durable.
     nlohmann::json doctor_problem() const;
@@ -69,18 +75,25 @@ public:
     static std::filesystem::path default_path();
 
 private:
+    void make_private();
+    void refuse(const PrivatePathError& e);
+    std::unique_ptr<Database> open_database();
+    std::filesystem::path side_file(std::string_view suffix) const;
     void open();
     void migrate();
     void move_aside(std::string_view why);
     void fail(const DatabaseError& e, std::string_view doing);
     void stop_reading(const DatabaseError& e, std::string_view doing);
-    std::string fix() const;
+    std::string fix_for(int sqlite_code) const;
+    std::string whole_problem() const;
 
     std::filesystem::path path_;
     std::unique_ptr<Database> db_;
     std::unique_ptr<Transaction> transaction_;
     std::string problem_;
-    int problem_code_ = SQLITE_OK;
+    bool problem_names_path_ = false;
+    std::string fix_;
+    std::vector<std::string> notices_;
     // The events of the open transaction: if it fails they go to memory_,
     // which a rollback would otherwise lose.
     std::vector<HistoryRow> pending_;

@@ -359,7 +359,9 @@ class TestSetup(InstallTestCase):
         path = os.path.join(self.env["XDG_CONFIG_HOME"], "stretch", "config.toml")
         with open(path) as f:
             self.assertEqual(f.read(), self.default_text())
-        self.assertEqual(stat.S_IMODE(os.stat(os.path.dirname(path)).st_mode), 0o755)
+        # The directory it made and the file are the user's alone, as every file stretch writes for them.
+        self.assertEqual(stat.S_IMODE(os.stat(os.path.dirname(path)).st_mode), 0o700)
+        self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o600)
         self.assertIn(path, r.stdout)
         for line in ("systemctl --user daemon-reload", "systemctl --user enable --now stretchd.socket stretchd.service",
                      "exec systemctl --user import-environment DISPLAY WAYLAND_DISPLAY SWAYSOCK XDG_CURRENT_DESKTOP",
@@ -369,6 +371,16 @@ class TestSetup(InstallTestCase):
         check = self.cli("config", "check")
         self.assertEqual(check.returncode, 0, check.stderr)
         self.assertIn(f"{path}: ok", check.stdout)
+
+    def test_setup_under_an_open_umask_still_writes_a_private_file(self):
+        for mask in ("000", "022"):
+            with self.subTest(umask=mask):
+                config_home = os.path.join(self.tmp, f"config-{mask}")
+                r = run(["/bin/sh", "-c", f'umask {mask}; exec "$0" setup', self.path("usr/bin/stretch")],
+                        env=dict(self.env, XDG_CONFIG_HOME=config_home))
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertEqual(stat.S_IMODE(os.stat(os.path.join(config_home, "stretch")).st_mode), 0o700)
+                self.assertEqual(stat.S_IMODE(os.stat(os.path.join(config_home, "stretch", "config.toml")).st_mode), 0o600)
 
     def test_without_xdg_config_home_setup_uses_dot_config_in_home(self):
         env = dict(self.env)
@@ -398,7 +410,8 @@ class TestSetup(InstallTestCase):
             f.write("")
         r = self.cli("setup", env=dict(self.env, XDG_CONFIG_HOME=blocker))
         self.assertEqual(r.returncode, 1, r.stdout)
-        self.assertRegex(r.stderr, rf"^stretch setup: cannot create the directory \"{re.escape(blocker)}/stretch\": Not a directory\n$")
+        self.assertRegex(r.stderr, rf"^stretch setup: config directory \"{re.escape(blocker)}/stretch\": cannot be created: "
+                                   rf"Not a directory: make sure \"{re.escape(blocker)}\" is a directory you can write in\n$")
         self.assertNotIn("systemctl", r.stdout)
 
 

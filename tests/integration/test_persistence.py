@@ -38,6 +38,7 @@ import resource  # noqa: E402
 import shutil  # noqa: E402
 import signal  # noqa: E402
 import sqlite3  # noqa: E402
+import stat  # noqa: E402
 import subprocess  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
@@ -1111,6 +1112,168 @@ class RetentionTest(PersistenceCase):
         self.assertLess(self.scalar("PRAGMA page_count"), pages / 10)
         self.assertEqual(self.scalar("PRAGMA integrity_check"), "ok")
         self.assertEqual(len(self.error_lines(d, r"compacting: \d+ of its \d+ pages are free")), 1, d.log())
+
+
+# --------------------------------------------------------------------------------------------
+# 8. Privacy: the history is its user's alone
+# --------------------------------------------------------------------------------------------
+
+
+class UmaskDaemon(Daemon):
+    """stretchd started under a given umask, as a login shell or a desktop would start it."""
+
+    umask = 0o022
+
+    def spawn(self):
+        old = os.umask(self.umask)
+        try:
+            return super().spawn()
+        finally:
+            os.umask(old)
+
+
+def modes_under(top):
+    """{path: mode} for `top` and everything below it, links not followed."""
+    out = {top: stat.S_IMODE(os.lstat(top).st_mode)}
+    for dirpath, dirnames, filenames in os.walk(top):
+        for name in dirnames + filenames:
+            path = os.path.join(dirpath, name)
+            out[path] = stat.S_IMODE(os.lstat(path).st_mode)
+    return out
+
+
+class PrivacyTest(PersistenceCase):
+    """The state directory is 0700 and every file in it 0600 under any umask; an open one is tightened and
+    said once; a symbolic link or another user's directory is refused and left as it was."""
+
+    def start_with_umask(self, mask, **kw):
+        d = UmaskDaemon(self.tmp, self.env, socket_path=self.sock, config_path=self.config_path,
+                        args=self.daemon_args, log_name=kw.get("log_name", f"stretchd{len(self.daemons) or ''}.log"))
+        d.umask = mask
+        self.daemons.append(d)
+        d.start()
+        return d
+
+    def assert_private(self):
+        modes = modes_under(self.state_dir)
+        wrong = {p: f"{m:04o}" for p, m in modes.items() if m != (0o700 if os.path.isdir(p) else 0o600)}
+        self.assertEqual(wrong, {}, "open to others")
+
+    def some_events(self):
+        for cmd in ("done", "pause", "resume", "stand", "sit"):
+            self.ok(cmd)
+
+    def assert_refused(self, d, problem, untouched):
+        """The daemon serves from memory, says why with a fix, and `untouched` ({path: (mode, uid)}) is as it was."""
+        self.some_events()
+        history = self.status()["history"]
+        self.assertIs(history["durable"], False, history)
+        self.assertIn(problem, history["problem"])
+        self.assertTrue(history["fix"], history)
+        doctor = self.ok("doctor")
+        self.assertTrue(any(problem in p["problem"] for p in doctor["problems"]), doctor["problems"])
+        self.assertEqual(len(self.error_lines(d, re.escape(problem))), 1, d.log())
+        self.assertEqual(d.stop(), 0, d.log())
+        for path, (mode, uid) in untouched.items():
+            st = os.lstat(path)
+            self.assertEqual((stat.S_IMODE(st.st_mode), st.st_uid), (mode, uid), path)
+
+    def test_a_fresh_start_is_private_under_umask_022_and_000(self):
+        for mask in (0o022, 0o000):
+            with self.subTest(umask=f"{mask:03o}"):
+                shutil.rmtree(self.env["XDG_STATE_HOME"], ignore_errors=True)
+                d = self.start_with_umask(mask)
+                self.some_events()
+                # The WAL and its index exist while the daemon runs: check them too.
+                self.wait_until(lambda: os.path.exists(self.db_path + "-wal") and os.path.exists(self.db_path + "-shm"),
+                                what="the WAL and SHM files")
+                self.assert_private()
+                self.assertEqual(stat.S_IMODE(os.stat(self.env["XDG_STATE_HOME"]).st_mode), 0o700,
+                                 "a missing XDG_STATE_HOME is created 0700, as the XDG spec asks")
+                self.assertEqual(d.stop(), 0, d.log())
+                self.assertEqual(self.error_lines(d, r"open to other users"), [], d.log())
+
+    def test_a_damaged_file_moved_aside_stays_private(self):
+        os.makedirs(self.state_dir, mode=0o755)
+        os.chmod(self.state_dir, 0o755)
+        with open(self.db_path, "wb") as f:
+            f.write(b"this is not a database" * 100)
+        os.chmod(self.db_path, 0o644)
+        d = self.start_with_umask(0o000)
+        self.some_events()
+        self.assertEqual(len(glob.glob(self.db_path + ".broken-*")), 1)
+        self.assert_private()
+        self.assertEqual(d.stop(), 0, d.log())
+
+    def test_an_open_layout_is_tightened_and_said_once(self):
+        d = self.start_with_umask(0o022, log_name="stretchd-first.log")
+        self.some_events()
+        self.assertEqual(d.stop(), 0, d.log())
+        os.chmod(self.state_dir, 0o755)
+        os.chmod(self.db_path, 0o644)
+        planted = os.path.join(self.state_dir, "stretch.db.broken-20250101T000000")
+        with open(planted, "w") as f:
+            f.write("an old file moved aside by an older stretchd")
+        os.chmod(planted, 0o664)
+
+        d = self.start_with_umask(0o022)
+        self.assert_private()
+        said = self.error_lines(d, r"open to other users")
+        self.assertEqual(len(said), 3, d.log())
+        self.assertTrue(any(f'state directory "{self.state_dir}" was mode 0755' in line and "now 0700" in line
+                            for line in said), said)
+        self.assertTrue(any(f'history database "{self.db_path}" was mode 0644' in line and "now 0600" in line
+                            for line in said), said)
+        self.assertTrue(any(f'"{planted}" was mode 0664' in line for line in said), said)
+        tightened = self.ok("doctor")["history"]["tightened"]
+        self.assertEqual(len(tightened), 3, tightened)
+        doctor_text = self.cli_ok("doctor").stdout
+        self.assertIn(f'state directory "{self.state_dir}" was mode 0755', doctor_text)
+        self.assertIs(self.status()["history"]["durable"], True)
+        self.assertEqual(d.stop(), 0, d.log())
+
+        # Once: the next start finds nothing to say.
+        d = self.start_with_umask(0o022, log_name="stretchd-third.log")
+        self.assertNotIn("tightened", self.ok("doctor")["history"])
+        self.assertEqual(self.error_lines(d, r"open to other users"), [], d.log())
+        self.assertEqual(d.stop(), 0, d.log())
+
+    def test_a_symbolic_link_for_the_state_directory_is_refused_and_its_target_untouched(self):
+        target = os.path.join(self.tmp, "elsewhere")
+        os.makedirs(target)
+        os.chmod(target, 0o755)
+        kept = os.path.join(target, "notes.txt")
+        with open(kept, "w") as f:
+            f.write("someone else's")
+        os.chmod(kept, 0o644)
+        os.makedirs(os.path.dirname(self.state_dir), exist_ok=True)
+        os.symlink(target, self.state_dir)
+        d = self.start_with_umask(0o022)
+        self.assert_refused(d, f'state directory "{self.state_dir}": is a symbolic link',
+                            {target: (0o755, os.getuid()), kept: (0o644, os.getuid())})
+        self.assertEqual(sorted(os.listdir(target)), ["notes.txt"])
+
+    def test_a_symbolic_link_for_the_database_is_refused_and_its_target_untouched(self):
+        target = os.path.join(self.tmp, "elsewhere.db")
+        with open(target, "w") as f:
+            f.write("")
+        os.chmod(target, 0o644)
+        os.makedirs(self.state_dir, mode=0o700)
+        os.symlink(target, self.db_path)
+        d = self.start_with_umask(0o022)
+        self.assert_refused(d, f'history database "{self.db_path}": is a symbolic link', {target: (0o644, os.getuid())})
+        self.assertEqual(os.path.getsize(target), 0)
+
+    def test_a_state_directory_of_another_user_is_refused_and_left_alone(self):
+        if os.geteuid() != 0:
+            self.skipTest("needs root, to give a directory to another user (nobody)")
+        os.makedirs(self.state_dir)
+        os.chmod(self.state_dir, 0o755)
+        os.chown(self.state_dir, NOBODY, NOBODY)
+        d = self.start_with_umask(0o022)
+        self.assert_refused(d, f'state directory "{self.state_dir}": belongs to uid {NOBODY}',
+                            {self.state_dir: (0o755, NOBODY)})
+        self.assertEqual(os.listdir(self.state_dir), [])
 
 
 if __name__ == "__main__":
