@@ -197,6 +197,8 @@ public:
 
     // Events, each logged at the current time.
     Effects tick() { return keep(engine.tick(now)); }
+    Effects show_again() { return keep(engine.show_again(now)); }
+    Effects settle_restored_absence() { return keep(engine.settle_restored_absence(now)); }
     Effects idle_since(std::string_view since) { return keep(engine.user_idle(now, Clock::mono(since))); }
     Effects active() { return keep(engine.user_active(now)); }
     Effects lock() { return keep(engine.screen_locked(now)); }

@@ -142,21 +142,31 @@ Effects Engine::tick(Now now) {
     return finish(now);
 }
 
+Effects Engine::show_again(Now now) {
+    advance(now);
+    if (state_.shown)
+        if (auto* rule = config_.find_break(state_.shown->rule))
+            state_.shown->last_shown = std::min(state_.shown->last_shown, state_.last - rule->remind_every);
+    return finish(now);
+}
+
 // ---- presence ---------------------------------------------------------------
 
-void Engine::set_away(Now now, bool& flag, bool value, MonoTime since) {
+// `recorded`: the edges are history entries of their own (away, back); a
+// command that already says it (stood, sat) passes false.
+void Engine::set_away(Now now, bool& flag, bool value, MonoTime since, bool recorded) {
     bool was = is_away();
     flag = value;
     if (!was && is_away()) {
         state_.away_since = since;
-        effects_.push_back(Record{RecordKind::away, {}, {}, {}, 0, "activity"});
+        if (recorded) effects_.push_back(Record{RecordKind::away, {}, {}, {}, 0, "activity"});
         advance(now);  // `since` may lie in the past: some thresholds may be crossed already
     } else if (was && !is_away()) {
-        end_away(now);
+        end_away(now, recorded);
     }
 }
 
-void Engine::end_away(Now now) {
+void Engine::end_away(Now now, bool recorded) {
     Duration away = state_.last - *state_.away_since;
     for (auto& [name, rs] : state_.rules)
         if (rs.resting) {
@@ -168,7 +178,7 @@ void Engine::end_away(Now now) {
         state_.unbroken_resting = false;
     }
     state_.away_since.reset();
-    effects_.push_back(Record{RecordKind::back, {}, {}, away, 0, "activity"});
+    if (recorded) effects_.push_back(Record{RecordKind::back, {}, {}, away, 0, "activity"});
     bool overdue = std::any_of(config_.breaks.begin(), config_.breaks.end(), [&](auto& r) { return is_due(r); });
     if (overdue && !state_.shown) state_.quiet_until = now.mono + config_.tracking.grace;
 }
@@ -204,6 +214,12 @@ Effects Engine::screen_unlocked(Now now) {
 Effects Engine::suspended(Now now) {
     advance(now);
     set_away(now, state_.suspended, true, state_.last);
+    return finish(now);
+}
+
+Effects Engine::settle_restored_absence(Now now) {
+    advance(now);
+    set_away(now, state_.restored_away, false, state_.last);
     return finish(now);
 }
 
@@ -367,7 +383,7 @@ Outcome Engine::stand(Now now, std::string_view origin) {
     if (state_.standing)
         return {finish(now), Refusal{"already_standing", "already standing: run \"stretch sit\" when you sit down again"}, {}};
     effects_.push_back(Record{RecordKind::stood, {}, {}, {}, 0, std::string(origin)});
-    set_away(now, state_.standing, true, state_.last);
+    set_away(now, state_.standing, true, state_.last, false);
     return {finish(now), std::nullopt, {}};
 }
 
@@ -376,8 +392,10 @@ Outcome Engine::sit(Now now, std::string_view origin) {
     state_.present_at = state_.last;
     if (!state_.standing)
         return {finish(now), Refusal{"not_standing", "not standing: run \"stretch stand\" when you stand up"}, {}};
-    effects_.push_back(Record{RecordKind::sat, {}, {}, {}, 0, std::string(origin)});
-    set_away(now, state_.standing, false, state_.last);
+    // Time away, as a `back` would say: standing, and any absence it began in.
+    Duration away = state_.away_since ? state_.last - *state_.away_since : Duration::zero();
+    effects_.push_back(Record{RecordKind::sat, {}, {}, away, 0, std::string(origin)});
+    set_away(now, state_.standing, false, state_.last, false);
     return {finish(now), std::nullopt, {}};
 }
 
@@ -460,7 +478,7 @@ const BreakRule* Engine::winner(Now now) const {
     const BreakRule* w = nullptr;
     for (auto& rule : config_.breaks)
         if (is_due(rule) && !is_snoozed(rule, t) && (!w || rule.duration > w->duration)) w = &rule;
-    if (!w || state_.standing) return w;
+    if (!w || state_.standing || coming_forward_decided(*w)) return w;
     // A longer break that would fall due within the due one's snooze length
     // comes forward and takes its place: snoozing would only have led to it.
     const BreakRule* due = w;
@@ -472,6 +490,12 @@ const BreakRule* Engine::winner(Now now) const {
     }
     return w;
 }
+
+// Whether a longer break comes forward is decided once, when the due one's
+// reminder is first shown; with it up, a longer break replaces it only by
+// falling due itself. Else a bubble could be replaced a moment after it
+// appeared, as the longer break's due time slid into the snooze window.
+bool Engine::coming_forward_decided(const BreakRule& due) const { return state_.shown && state_.shown->rule == due.name; }
 
 std::optional<std::string> Engine::hold_reason(Now now) const {
     if (is_away()) return "away";
@@ -504,7 +528,7 @@ std::optional<MonoTime> Engine::next_deadline(Now now) const {
     if (state_.shown)
         if (auto* rule = config_.find_break(state_.shown->rule)) consider(state_.shown->last_shown + rule->remind_every);
     // A longer rule comes forward once it is within the due rule's snooze length.
-    if (const BreakRule* due = winner(now); due && !state_.standing)
+    if (const BreakRule* due = winner(now); due && !state_.standing && !coming_forward_decided(*due))
         for (auto& rule : config_.breaks) {
             auto it = state_.rules.find(rule.name);
             if (!rule.enabled || rule.duration <= due->duration || it == state_.rules.end() || it->second.resting) continue;

@@ -45,6 +45,10 @@ struct EngineState {
     Duration unbroken_base{};  // `sat` at the last break of any kind
     bool unbroken_resting = false;
     bool idle = false, locked = false, suspended = false, standing = false;
+    // The user was away when stretchd last stopped: the absence goes on,
+    // neither ended nor begun again, until the activity source has had its
+    // say (settle_restored_absence). A restart invents no presence.
+    bool restored_away = false;
     std::optional<MonoTime> away_since;
     std::optional<MonoTime> present_at;  // last command from the user: they were there
     bool paused = false;
@@ -108,6 +112,9 @@ public:
 
     // Time passes. Call at next_deadline(), or at any time.
     Effects tick(Now now);
+    // After a restart: the reminder that was up (closed when stretchd
+    // stopped) is shown again now if still due, as a repeat of the same one.
+    Effects show_again(Now now);
 
     // Activity, from whichever source the daemon has.
     Effects user_idle(Now now, MonoTime since);
@@ -118,6 +125,10 @@ public:
     // `slept` is used when no suspended() came first (sleep noticed only
     // afterwards): the machine is taken to have been away for that long.
     Effects resumed(Now now, Duration slept);
+    // The activity source has confirmed or denied an absence restored from
+    // before a restart (EngineState::restored_away): it ends now, with a
+    // `back`, unless idle, a lock or standing still holds it.
+    Effects settle_restored_absence(Now now);
 
     // Commands. An empty `rule` means the current one: the reminder being
     // shown, else the break due next.
@@ -144,8 +155,8 @@ private:
     Effects finish(Now now);
     void advance(Now now);
     void evaluate(Now now);
-    void set_away(Now now, bool& flag, bool value, MonoTime since);
-    void end_away(Now now);
+    void set_away(Now now, bool& flag, bool value, MonoTime since, bool recorded = true);
+    void end_away(Now now, bool recorded);
     void reset_rule(const BreakRule& rule, RuleState& rs, Now now);
     void close_reminder(std::string_view reason);
     void repick(const BreakRule& rule, RuleState& rs);
@@ -153,7 +164,10 @@ private:
     Duration rule_sitting(const BreakRule& rule) const;
     bool is_due(const BreakRule& rule) const;
     bool is_snoozed(const BreakRule& rule, MonoTime at) const;
-    bool is_away() const { return state_.idle || state_.locked || state_.suspended || state_.standing; }
+    bool is_away() const {
+        return state_.idle || state_.locked || state_.suspended || state_.standing || state_.restored_away;
+    }
+    bool coming_forward_decided(const BreakRule& due) const;
     const BreakRule* winner(Now now) const;
     const BreakRule* current_rule(Now now, std::string_view name, Refusal& refusal) const;
     std::optional<std::string> hold_reason(Now now) const;

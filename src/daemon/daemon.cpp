@@ -66,9 +66,18 @@ Daemon::Daemon(EventLoop& loop, Options options)
     activity_ = std::make_unique<Activity>(
         loop_, engine_.config(),
         Activity::Listener{
-            [this](MonoTime since) { apply(engine_.user_idle(now(), since)); },
-            [this] { apply(engine_.user_active(now())); },
-            [this](bool locked) { apply(locked ? engine_.screen_locked(now()) : engine_.screen_unlocked(now())); },
+            [this](MonoTime since) {
+                apply(engine_.user_idle(now(), since));
+                settle_restored_absence();
+            },
+            [this] {
+                apply(engine_.user_active(now()));
+                settle_restored_absence();
+            },
+            [this](bool locked) {
+                apply(locked ? engine_.screen_locked(now()) : engine_.screen_unlocked(now()));
+                settle_restored_absence();
+            },
             // Waking: the time asleep is the time since suspended(), already on BOOTTIME.
             [this](bool sleeping) { apply(sleeping ? engine_.suspended(now()) : engine_.resumed(now(), Duration::zero())); },
             [this] { notify_status(); }});
@@ -98,13 +107,26 @@ Daemon::Daemon(EventLoop& loop, Options options)
     });
 
     record("start");
-    if (downtime_ >= std::chrono::seconds(1)) {
+    if (engine_.state().restored_away) {
+        // The user was away when stretchd stopped. A source that sees them
+        // still away says so soon after it starts (X11 and GNOME at once,
+        // a Wayland idle notification one threshold after it is set up);
+        // one that says nothing by twice the threshold has seen them back.
+        auto wait = 2 * engine_.config().shortest_natural_break();
+        spdlog::info("the user was away when stretchd stopped: the absence goes on until the activity source says "
+                     "otherwise (at most {})", format_duration(wait));
+        settle_absence_ = loop_.add_timer(
+            CLOCK_MONOTONIC, loop_.now(CLOCK_MONOTONIC) + static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(wait).count()),
+            [this] { settle_restored_absence(); });
+    } else if (downtime_ >= std::chrono::seconds(1)) {
         // The time stretchd was not running: short, it still counts as
         // sitting; as long as a natural break (the machine was off), it is one.
         spdlog::info("resuming the saved state after {} down", format_duration(downtime_));
         apply(engine_.resumed(read_now(), downtime_));
     }
-    apply(engine_.tick(now()));
+    // A reminder that was up when stretchd stopped was closed then; one
+    // still due is shown again now, once, as a repeat of the same reminder.
+    apply(engine_.show_again(now()));
     prune_timer_ = loop_.add_timer(CLOCK_BOOTTIME, loop_.now(CLOCK_BOOTTIME) + 1, [this] { prune_history(); });
     spdlog::info("listening on \"{}\"{}", server_.bound_path().string(), server_.socket_activated() ? " (socket activation)" : "");
     sd_notify(0, "READY=1");
@@ -172,6 +194,10 @@ void Daemon::apply(Effects effects) {
 // the time stretchd was really not running.
 void Daemon::stop() {
     apply(engine_.tick(now()));
+    // A bubble left up would outlive us with dead buttons; the engine keeps
+    // it as shown, and the next start shows it again. The bus is flushed as
+    // it is closed, after the loop.
+    delivery_->close();
     record("stop");
     loop_.exit(0);
 }
@@ -182,6 +208,12 @@ void Daemon::record(std::string_view kind) {
     row.kind = std::string(kind);
     row.origin = "daemon";
     store_->record(row);
+}
+
+void Daemon::settle_restored_absence() {
+    if (!engine_.state().restored_away) return;
+    settle_absence_.reset();
+    apply(engine_.settle_restored_absence(now()));
 }
 
 void Daemon::prune_history() {

@@ -47,6 +47,7 @@ public:
     Store& store() { return *store_; }
     // Records a daemon event (start, stop) that is not the engine's.
     void record(std::string_view kind);
+    void settle_restored_absence();
     // The status as clients see it: the engine's, plus what only the daemon
     // knows (a reminder held for do-not-disturb, how reminders are sent).
     nlohmann::json status_view(Now now);
@@ -88,6 +89,7 @@ private:
     std::unique_ptr<Delivery> delivery_;  // reminders to the desktop (or a command, or a bell)
     std::unique_ptr<Activity> activity_;  // idle and active, lock and suspend
     EventSource prune_timer_;
+    EventSource settle_absence_;  // ends an absence restored at start that no source confirmed
     std::string last_status_;
 };
 

@@ -35,6 +35,7 @@ std::string encode_state(const EngineState& s, const Now& now, const std::string
         {"format", format_version}, {"boot_id", boot_id}, {"saved_mono", ms(now.mono)}, {"saved_wall", now.wall_s},
         {"last", ms(s.last)}, {"sat", ms(s.sat)}, {"unbroken_base", ms(s.unbroken_base)}, {"unbroken_resting", s.unbroken_resting},
         {"idle", s.idle}, {"locked", s.locked}, {"suspended", s.suspended}, {"standing", s.standing},
+        {"restored_away", s.restored_away},
         {"away_since", opt(s.away_since)}, {"present_at", opt(s.present_at)}, {"paused", s.paused},
         {"pause_until", opt(s.pause_until)}, {"quiet_until", opt(s.quiet_until)}, {"shown", shown}, {"rules", rules},
         {"pause_until_local", s.pause_until_local ? json(*s.pause_until_local) : json(nullptr)},
@@ -65,10 +66,15 @@ std::optional<RestoredState> decode_state(const std::string& text, const Now& no
         s.sat = Duration(j.at("sat").get<std::int64_t>());
         s.unbroken_base = Duration(j.at("unbroken_base").get<std::int64_t>());
         s.unbroken_resting = j.at("unbroken_resting");
-        // Idle, lock and suspend are reported afresh by whoever sees them;
-        // the time nobody was counting is replayed as an absence instead.
+        // Idle, lock and suspend are reported afresh by whoever sees them.
+        // An absence under way goes on as one, so that it is neither ended
+        // (a `back` the user never made) nor counted again as a new one.
         s.standing = j.at("standing");
-        s.away_since = s.standing ? opt_mono(j.at("away_since")) : std::nullopt;
+        bool away = j.at("idle").get<bool>() || j.at("locked").get<bool>() || j.at("suspended").get<bool>() ||
+                    j.value("restored_away", false);
+        s.restored_away = away && !s.standing;
+        s.away_since = s.standing || s.restored_away ? opt_mono(j.at("away_since")) : std::nullopt;
+        if (s.restored_away && !s.away_since) s.restored_away = false;
         s.present_at = opt_mono(j.at("present_at"));
         s.paused = j.at("paused");
         s.pause_until = opt_mono(j.at("pause_until"));

@@ -14,6 +14,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import json  # noqa: E402
 import re  # noqa: E402
 import select  # noqa: E402
 import socket  # noqa: E402
@@ -352,6 +353,35 @@ class NoServerTest(X11TestCase):
         self.assertEqual(len(probes), 1, doctor)
         return probes[0]
 
+
+
+class RestartWhileAwayTest(X11TestCase):
+
+    def history(self):
+        return json.loads(self.cli_ok("history", "--json").stdout)["events"]
+
+    def presence(self):
+        return [e["kind"] for e in self.history() if e["kind"] in ("away", "back", "natural")]
+
+    # Once a bug (issue 12): each start replayed the time down as an absence that ended (a `back` the user
+    # never made), then the source said idle again: after three idle restarts `stretch stats` counted
+    # six natural breaks for three absences.
+    def test_restarts_while_the_user_is_away_write_one_absence(self):
+        x = self.xvfb()
+        self.start_stretchd(x.display)
+        self.wait_source("x11")
+        self.move_mouse(x)
+        self.wait_until(lambda: self.presence() == ["away", "natural", "natural"], what="away, and both rules' natural break")
+        for _ in range(3):
+            self.assertEqual(self.daemon.stop(), 0, self.daemon.log())
+            self.start_stretchd(x.display)
+            # The new daemon's alarm fires at once: the user is still idle.
+            self.wait_until(lambda: self.idle_counts_ms(), what="the idle alarm of the new daemon")
+            self.assertTrue(self.status()["away"])
+        self.move_mouse(x)
+        self.wait_until(lambda: self.presence()[-1:] == ["back"], what="back")
+        self.assertEqual(self.presence(), ["away", "natural", "natural", "back"], self.history())
+        self.assertIn("natural 1 ", self.cli_ok("stats").stdout)
 
 if __name__ == "__main__":
     unittest.main()

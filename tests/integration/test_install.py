@@ -318,6 +318,33 @@ class TestManPages(InstallTestCase):
             for area in body_areas():
                 self.assertIn(area, text, f"{page} does not name the body area {area!r}")
 
+    # Once a bug (issue 12): stretchd(1), shipped in the .deb, said activity detection "is not implemented yet"
+    # long after it was.
+    def test_the_pages_name_every_activity_source_and_notify_method_and_nothing_is_said_to_be_missing(self):
+        def allowed(toml_text):
+            path = os.path.join(self.tmp, "values.toml")
+            with open(path, "w") as f:
+                f.write(toml_text)
+            r = self.cli("config", "check", path)
+            self.assertNotEqual(r.returncode, 0)
+            listed = re.search(r"expected (.*)", r.stdout + r.stderr)
+            self.assertIsNotNone(listed, r.stdout + r.stderr)
+            return re.findall(r'"([a-z0-9-]+)"', listed.group(1))
+        sources = allowed('[tracking]\nsource = "bogus"\n')
+        methods = allowed('[notify]\nmethods = ["bogus"]\n')
+        self.assertIn("x11", sources)
+        self.assertIn("bell", methods)
+        with open(os.path.join(SOURCE, "man", "stretchd.1.scd")) as f:
+            pages = {"stretchd.1": f.read()}
+        pages["stretch.toml.5"] = self.render("usr/share/man/man5/stretch.toml.5.gz", "C.UTF-8").stdout
+        for page, text in pages.items():
+            for name in sources + methods:
+                self.assertRegex(text, rf'\*{re.escape(name)}\*|"{re.escape(name)}"', f"{page} does not name {name!r}")
+        for doc in ("man/stretch.1.scd", "man/stretchd.1.scd", "man/stretch.toml.5.scd.in", "README.md"):
+            with open(os.path.join(SOURCE, doc)) as f:
+                text = f.read()
+            self.assertNotRegex(text, r"(?i)not (yet )?implemented", f"{doc} says something is missing")
+
 
 class TestConfigExamples(InstallTestCase):
     def check(self, text, name):

@@ -215,6 +215,28 @@ class ReRemindTest(MockServerTest):
         self.assertEqual(second.hints["urgency"], 1, calls)
 
 
+class RestartWithReminderUpTest(MockServerTest):
+    config_text = notify_config(remind_every="1h")
+
+    # Once a bug (issue 12): the bubble (timeout 0) outlived a restart with dead buttons, and `stretch done`
+    # afterwards said "Well done" while it stayed up.
+    def test_a_restart_closes_the_bubble_and_the_new_daemon_shows_it_again_once(self):
+        _, first = self.first_notify()
+        self.assertEqual(self.daemon.stop(), 0, self.daemon.log())
+        self.assertEqual(self.m.close_calls(), [first.returned_id], "the bubble outlived stretchd")
+
+        self.start_stretchd(self.b)
+        calls = self.wait_notifies(self.m, 2)
+        self.assertEqual(calls[1].replaces_id, 0, "the closed bubble cannot be replaced: a new one is sent")
+        self.cli_ok("done")
+        self.wait_until(lambda: len(self.m.close_calls()) == 2, what="the new bubble closed by done")
+        self.assertEqual(self.m.close_calls()[1], calls[1].returned_id)
+        self.assertEqual(len(self.m.notify_calls()), 2, "shown again more than once")
+        history = json.loads(self.cli_ok("history", "--json").stdout)["events"]
+        reminded = [e.get("count") for e in history if e["kind"] == "reminded"]
+        self.assertEqual(reminded, [1, 2], "the bubble shown again is a repeat of the same reminder")
+
+
 class CriticalTest(MockServerTest):
     config_text = notify_config(remind_every="3s", notify_extra="critical_after = 1")
 
