@@ -231,9 +231,28 @@ void Daemon::rearm() {
     constexpr std::int64_t horizon = 2 * 24 * 60 * 60;
     auto change = next_offset_change(n.wall_s, horizon);
     offset_change_.set_time(change ? static_cast<std::uint64_t>(*change) * 1'000'000 : 0);
-    bool want_tick = server_.subscribers() > 0;
-    if (want_tick != static_cast<bool>(sd_event_source_get_enabled(tick_.get(), nullptr) > 0))
-        tick_.set_time(want_tick ? loop_.now(CLOCK_MONOTONIC) + std::chrono::microseconds(tick_interval).count() : 0);
+    arm_tick(n);
+}
+
+// Status bars show the time to the next break: in minutes, then in the
+// last minute in seconds. A tick comes when that text changes, and no more
+// often: on the minute boundary of the countdown, then every second.
+// Nothing is subscribed, nothing wakes.
+void Daemon::arm_tick(Now n) {
+    if (server_.subscribers() == 0) {
+        tick_.set_time(0);
+        return;
+    }
+    Duration wait = tick_interval;
+    auto status = engine_.status(n);
+    if (status.next && status.next->due_in > Duration::zero() && !status.next->due) {
+        Duration left = status.next->due_in;
+        Duration step = left <= std::chrono::minutes(1) ? Duration(std::chrono::seconds(1)) : Duration(std::chrono::minutes(1));
+        wait = left % step;
+        if (wait <= Duration::zero()) wait = step;
+        wait += std::chrono::milliseconds(10);  // just past the boundary, so the text has changed when it is read
+    }
+    tick_.set_time(loop_.now(CLOCK_MONOTONIC) + static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(wait).count()));
 }
 
 void Daemon::on_deadline() { apply(engine_.tick(now())); }
@@ -294,7 +313,7 @@ void Daemon::broadcast_tick() {
     Now n = now();
     if (server_.subscribers() == 0) return;
     server_.broadcast(protocol::event_line("tick", {{"status", status_view(n)}}));
-    tick_.set_time(loop_.now(CLOCK_MONOTONIC) + std::chrono::microseconds(tick_interval).count());
+    arm_tick(n);
 }
 
 void Daemon::notify_status() {

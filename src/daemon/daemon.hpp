@@ -48,6 +48,7 @@ public:
     // Records a daemon event (start, stop) that is not the engine's.
     void record(std::string_view kind);
     void settle_restored_absence();
+    void arm_tick(Now n);
     // The status as clients see it: the engine's, plus what only the daemon
     // knows (a reminder held for do-not-disturb, how reminders are sent).
     nlohmann::json status_view(Now now);

@@ -73,6 +73,34 @@ class ReadLines:
 # A break falls due, and what the user can do about it.
 # ---------------------------------------------------------------------------
 
+class StatusBarTickTest(StretchTestCase):
+    """A subscribed status bar is updated when the text it shows changes: on the minute of the countdown,
+    then every second in the last minute."""
+
+    config_text = """\
+[tracking]
+natural_break = "1h"
+
+[[break]]
+name = "micro"
+every = "64s"
+duration = "30s"
+tags = ["micro"]
+"""
+
+    # Once a bug (issue 12): ticks came once a minute, so `🧘 57s` stayed up for 56 s.
+    def test_the_last_minute_is_counted_down_second_by_second(self):
+        sub = self.subscriber()
+
+        def next_due(e):
+            return e["status"]["next"]["due_in_s"]
+        seen = [next_due(sub.wait_for("tick", pred=lambda e: next_due(e) < 60, timeout=EVENT_TIMEOUT + 64))]
+        # Three more, each a second further on; once a minute, the next would have come at the due time.
+        for _ in range(3):
+            seen.append(next_due(sub.wait_for("tick", pred=lambda e: next_due(e) < seen[-1])))
+        self.assertEqual(seen, sorted(set(seen), reverse=True))
+
+
 class BreakTest(StretchTestCase):
     config_text = fast_config(max_snoozes=2)
 
