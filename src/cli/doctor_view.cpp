@@ -18,7 +18,8 @@ std::string render_doctor(const json& reply, const Style& style) {
     for (const json& p : reply.value("probes", json::array())) {
         std::string state = p.value("state", "");
         std::string mark = state == "active" ? style.accent("✓") : state == "failed" ? style.warn("✗") : style.dim("·");
-        out += fmt::format("  {} {:<8} {:<9} {}\n", mark, p.value("source", ""), state, p.value("detail", ""));
+        std::string shown_state = state == "not_used" ? "not used" : state;
+        out += fmt::format("  {} {:<8} {:<9} {}\n", mark, p.value("source", ""), shown_state, p.value("detail", ""));
         if (p.contains("fix")) out += fmt::format("    {} {}\n", style.dim("fix:"), p.value("fix", ""));
     }
 

@@ -347,8 +347,12 @@ json Activity::doctor() const {
         } else if (it == results_.end() || !it->second.tried) {
             p["state"] = "skipped";
             p["detail"] = "a better source is active";
+        } else if (const Probe& probe = it->second.probe; probe.state == Probe::State::failed && current_) {
+            // Another source works: this one is not what this desktop offers
+            // (no Wayland on an X11 session), which needs no fix.
+            p["state"] = "not_used";
+            p["detail"] = probe.detail;
         } else {
-            const Probe& probe = it->second.probe;
             p["state"] = probe.state == Probe::State::failed ? "failed" : "available";
             p["detail"] = probe.detail;
             if (!probe.fix.empty()) p["fix"] = probe.fix;

@@ -347,6 +347,21 @@ class NoServerTest(X11TestCase):
         self.assertEqual(probe["detail"], "DISPLAY is not set", probe)
         self.assertIn("import-environment DISPLAY", probe.get("fix", ""), probe)
 
+    # Once a bug (issue 12): on an X11 desktop, doctor flagged Wayland as failed, with a fix nobody needed.
+    def test_on_an_x11_desktop_the_wayland_source_is_not_used_and_no_problem(self):
+        self.write_config(config(self.natural, "auto"))
+        x = self.xvfb()
+        self.env.pop("WAYLAND_DISPLAY", None)
+        self.start_stretchd(x.display)
+        self.wait_source("x11")
+        doctor = self.ok("doctor")
+        wayland = next(p for p in doctor["probes"] if p["source"] == "wayland")
+        self.assertEqual(wayland["state"], "not_used", wayland)
+        self.assertNotIn("fix", wayland)
+        text = self.cli_ok("doctor").stdout
+        self.assertRegex(text, r"(?m)^  · wayland +not used ")
+        self.assertNotIn("✗", text)
+
     def x11_probe(self):
         doctor = self.ok("doctor")
         probes = [p for p in doctor["probes"] if p["source"] == "x11"]
