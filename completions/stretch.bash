@@ -1,6 +1,6 @@
 # bash completion for stretch(1), the command of the stretchd break reminder.
-# Stretch ids come from the running daemon (`stretch list --format ids`);
-# without a daemon there are simply none to offer.
+# Stretch ids come from `stretch list --format ids`: the running daemon's
+# library, or without a daemon the one of the config file or the built-in one.
 
 _stretch_command_words()
 {
@@ -37,7 +37,7 @@ _stretch()
     local cmd sub socket npos
     _stretch_command_words
 
-    local commands="status next snooze skip done pause resume stand sit list show guide stats history doctor reload watch setup version config"
+    local commands="status next snooze skip done pause resume stand sit list show guide stats history doctor reload watch setup version help config"
     local areas="neck shoulders upper-back lower-back chest arms wrists forearms hips hip-flexors glutes hamstrings quads calves ankles eyes circulation"
 
     case $prev in
@@ -83,6 +83,16 @@ _stretch()
         list) options+=" --target --position --tag --format" ;;
         stats) options+=" --days --week --month --csv" ;;
         history) options+=" --since" ;;
+        help)
+            if [[ $cur != -* ]]; then
+                if ((npos == 0)); then
+                    COMPREPLY=($(compgen -W "$commands" -- "$cur"))
+                elif ((npos == 1)) && [[ ${words[cword - 1]} == config ]]; then
+                    COMPREPLY=($(compgen -W "check" -- "$cur"))
+                fi
+                return
+            fi
+            ;;
         config)
             if [[ -z $sub ]]; then
                 COMPREPLY=($(compgen -W "check" -- "$cur"))

@@ -1,6 +1,6 @@
 # fish completion for stretch(1), the command of the stretchd break reminder.
-# Stretch ids come from the running daemon (`stretch list --format ids`);
-# without a daemon there are simply none to offer.
+# Stretch ids come from `stretch list --format ids`: the running daemon's
+# library, or without a daemon the one of the config file or the built-in one.
 
 # The words typed so far without options and their values: the subcommand
 # first. --socket's value is not a subcommand.
@@ -70,8 +70,9 @@ complete -c stretch -n __stretch_needs_command -a history -d "List the recorded 
 complete -c stretch -n __stretch_needs_command -a doctor -d "Show how activity is tracked and how to fix what is missing"
 complete -c stretch -n __stretch_needs_command -a reload -d "Make the daemon re-read its config"
 complete -c stretch -n __stretch_needs_command -a watch -d "Stream one line per change, for status bars"
-complete -c stretch -n __stretch_needs_command -a setup -d "Put a config file in place, show how to start the service"
+complete -c stretch -n __stretch_needs_command -a setup -d "Write a config file, show how to start the service"
 complete -c stretch -n __stretch_needs_command -a version -d "Show the versions of stretch and stretchd"
+complete -c stretch -n __stretch_needs_command -a help -d "Show the commands, or how to call one"
 complete -c stretch -n __stretch_needs_command -a config -d "Work with config files"
 
 complete -c stretch -n "__stretch_at next" -l format -x -a "plain short" -d "Output format"
@@ -90,4 +91,7 @@ complete -c stretch -n "__stretch_at stats" -l csv -d "One row per day, comma-se
 complete -c stretch -n "__stretch_at history" -l since -x -d "From this local date on, e.g. 2025-11-24"
 complete -c stretch -n "__stretch_at 'show guide' 0" -a "(__stretch_ids)" -d "Stretch"
 complete -c stretch -n "__stretch_at config 0" -a check -d "Validate a config file without the daemon"
+complete -c stretch -n "__stretch_at help 0" \
+    -a "status next snooze skip done pause resume stand sit list show guide stats history doctor reload watch setup version help config" \
+    -d "Command"
 complete -c stretch -n "__stretch_at config 1" -F -d "Config file"

@@ -24,7 +24,7 @@ TEST_CASE("durations format back to the shortest string") {
     CHECK(format_duration(0s) == "0s");
     CHECK(format_duration(3630s) == "1h30s");
     CHECK(format_duration_short(12min + 30s) == "12m");
-    CHECK(format_duration_short(65min) == "1h05");
+    CHECK(format_duration_short(65min) == "1h05m");
     CHECK(format_duration_short(40s) == "40s");
 }
 

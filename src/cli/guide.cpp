@@ -8,6 +8,9 @@
 
 #include <fmt/format.h>
 
+#include "cli/output.hpp"
+#include "cli/terminal.hpp"
+
 namespace stretch {
 namespace {
 
@@ -25,12 +28,13 @@ bool wait(double seconds) {
 
 bool countdown(int seconds, double pace, bool tty, std::string_view label) {
     for (int left = seconds; left > 0; --left) {
-        if (tty) fmt::print("\r  {} {} {:>3}s ", label, progress_bar(1.0 - double(left) / seconds, 20), left);
-        std::fflush(stdout);
+        if (tty) out(fmt::format("\r  {} {} {:>3}s ", label, progress_bar(1.0 - double(left) / seconds, 20), left));
         if (!wait(pace)) return false;
     }
-    if (tty) fmt::print("\r  {} {} {:>3}s \n", label, progress_bar(1.0, 20), 0);
-    else fmt::print("  {} done\n", label);
+    if (tty)
+        out(fmt::format("\r  {} {} {:>3}s \n", label, progress_bar(1.0, 20), 0));
+    else
+        out(fmt::format("  {} done\n", label));
     return true;
 }
 
@@ -45,23 +49,23 @@ bool run_guide(const nlohmann::json& s, const Style& style, double pace) {
     std::vector<std::string> sides = s.value("per_side", false) ? std::vector<std::string>{"right side", "left side"}
                                                                 : std::vector<std::string>{""};
 
-    fmt::print("{}\n", style.bold(s.value("name", "")));
-    if (s["caution"].is_string()) fmt::print("{}\n", style.warn(fmt::format("Caution: {}", s["caution"].get<std::string>())));
+    out(fit_to_terminal(style.bold(s.value("name", "")) + "\n"));
+    if (s["caution"].is_string())
+        out(fit_to_terminal(style.warn(fmt::format("Caution: {}", s["caution"].get<std::string>())) + "\n"));
     int n = 1;
     for (auto& step : s["steps"]) {
-        fmt::print("  {}. {}\n", n++, step.get<std::string>());
-        std::fflush(stdout);
+        out(fit_to_terminal(fmt::format("  {}. {}\n", n++, step.get<std::string>())));
         if (!wait(3 * pace)) return false;  // time to read and move
     }
     for (auto& side : sides) {
-        if (!side.empty()) fmt::print("{}\n", style.accent(fmt::format("Now the {}.", side)));
+        if (!side.empty()) out(style.accent(fmt::format("Now the {}.", side)) + "\n");
         for (int rep = 1; rep <= reps; ++rep) {
             auto label = reps > 1 ? fmt::format("hold {}/{}", rep, reps) : std::string("hold");
             if (!countdown(hold, pace, tty, label)) return false;
             if (rep < reps && !wait(2 * pace)) return false;  // release between repetitions
         }
     }
-    fmt::print("{}\n", style.bold("Well done."));
+    out(style.bold("Well done.") + "\n");
     return true;
 }
 

@@ -9,7 +9,8 @@
 namespace stretch {
 
 // Returns true if the guide finished, false if the user pressed Ctrl-C.
-// `pace` scales every wait (1.0 = real time).
+// `pace` scales every wait (1.0 = real time). Throws OutputFailed when
+// standard output cannot be written.
 bool run_guide(const nlohmann::json& stretch, const Style& style, double pace);
 
 }  // namespace stretch

@@ -1,23 +1,41 @@
 // stretch: the command-line client of stretchd. Every subcommand is one
-// request over the socket, except `config check` (no daemon needed), `watch`
-// (a subscription) and `guide` (a walk-through ending in `done`).
+// request over the socket, except `config check`, `setup` and `help` (no
+// daemon needed), `watch` (a subscription) and `guide` (a walk-through
+// ending in `done`). `list`, `show`, `guide ID` and `version` also work
+// without the daemon: the stretch library is built in (offline.hpp).
 //
 // Exit codes: 0 success, 1 the daemon refused, 2 usage error, 3 the daemon
-// is not running.
+// is not running, 141 standard output was closed. A malformed argument is a
+// usage error, found here before the daemon is asked whenever the CLI can
+// tell; an argument only the daemon can judge (a snooze longer than it
+// allows) is refused by it as bad_argument or bad_duration, and that is a
+// usage error too.
 
-#include <thread>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <functional>
+#include <optional>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "cli/client.hpp"
 #include "cli/doctor_view.hpp"
 #include "cli/guide.hpp"
+#include "cli/help.hpp"
+#include "cli/offline.hpp"
+#include "cli/output.hpp"
 #include "cli/render.hpp"
 #include "cli/setup.hpp"
 #include "cli/stats_view.hpp"
+#include "cli/terminal.hpp"
 #include "core/config.hpp"
 #include "core/duration.hpp"
+#include "core/suggest.hpp"
 #include "ipc/config_file.hpp"
 #include "ipc/paths.hpp"
 #include "ipc/protocol.hpp"
@@ -31,6 +49,9 @@ using nlohmann::json;
 constexpr int exit_refused = 1;
 constexpr int exit_usage = 2;
 constexpr int exit_not_running = 3;
+// 128 + SIGPIPE: what a shell reports for a program that SIGPIPE ended, as
+// it would have been had SIGPIPE not been ignored.
+constexpr int exit_broken_pipe = 141;
 
 struct Options {
     std::optional<std::string> socket;
@@ -45,85 +66,182 @@ struct Options {
     int days = 0;
     bool week = false, month = false, csv = false;
     std::string since;
+    std::vector<std::string> words;  // `help`'s command
+    const CLI::App* app = nullptr;   // for `help`
 };
 
-class Usage : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
+int refusal_exit(std::string_view code) {
+    return code == "bad_argument" || code == "bad_duration" ? exit_usage : exit_refused;
+}
+
+DaemonRefused refusal_of(const json& reply) {
+    auto error = reply.value("error", json::object());
+    return DaemonRefused(error.value("code", "unknown"), error.value("message", "stretchd refused the request"));
+}
 
 Client connect(const Options& o) { return Client(socket_path(o.socket)); }
 
-std::string short_time(const json& seconds) { return format_duration_short(std::chrono::seconds(seconds.get<std::int64_t>())); }
+// The daemon if it runs; nullopt when nothing listens on its socket, or
+// when there is no runtime directory to hold one.
+std::optional<Client> running_daemon(const Options& o) {
+    std::filesystem::path path;
+    try {
+        path = socket_path(o.socket);
+    } catch (const std::runtime_error&) {
+        return std::nullopt;
+    }
+    try {
+        return Client(path);
+    } catch (const DaemonNotRunning&) {
+        return std::nullopt;
+    }
+}
 
-// Sends one request; prints the raw reply with --json, else hands it to `human`.
-int simple(const Options& o, std::string_view cmd, json args, const std::function<std::string(const json&)>& human) {
-    auto client = connect(o);
-    json reply = client.call(cmd, std::move(args));
+// `list` and `show`: the daemon's live config when it runs, else the config on disk.
+json ask_library(const Options& o, std::string_view cmd, json args) {
+    if (auto daemon = running_daemon(o)) return daemon->call(cmd, std::move(args));
+    return offline_reply(cmd, args);
+}
+
+// Time left as every view shows it (core/duration.hpp), so that a reply and
+// the status that follows it read the same.
+std::string time_left(const json& seconds) { return format_left(std::chrono::seconds(seconds.get<std::int64_t>())); }
+
+// Text for a person, fitted to the terminal's width when there is one.
+void print_human(std::string_view text) { out(fit_to_terminal(text)); }
+
+// Prints a reply as it came with --json, else what `human` makes of it.
+int print_reply(const Options& o, const json& reply, const std::function<std::string(const json&)>& human) {
+    bool ok = reply.value("ok", false);
     if (o.json) {
-        fmt::print("{}\n", protocol::dump(reply));
-        return reply.value("ok", false) ? 0 : exit_refused;
+        out(protocol::dump(reply) + "\n");
+        return ok ? 0 : refusal_exit(refusal_of(reply).code());
     }
-    if (!reply.value("ok", false)) {
-        auto error = reply.value("error", json::object());
-        throw DaemonRefused(error.value("code", "unknown"), error.value("message", "stretchd refused the request"));
-    }
-    fmt::print("{}", human(reply));
+    if (!ok) throw refusal_of(reply);
+    print_human(human(reply));
     return 0;
+}
+
+// Sends one request and prints the reply.
+int simple(const Options& o, std::string_view cmd, json args, const std::function<std::string(const json&)>& human) {
+    return print_reply(o, connect(o).call(cmd, std::move(args)), human);
 }
 
 json rule_arg(const Options& o) { return o.rule.empty() ? json::object() : json{{"break", o.rule}}; }
 
+json duration_arg(json args, std::string_view command, const std::string& duration, std::string_view example) {
+    if (duration.empty()) return args;
+    if (!parse_duration(duration))
+        throw Usage(fmt::format("{} \"{}\": expected a duration like {} or 1h30m", command, duration, example));
+    args["for"] = duration;
+    return args;
+}
+
+// The daemon's own check, done first so that a typo is a usage error even
+// with the daemon down (and says which values there are).
+json list_args(const Options& o) {
+    json args = json::object();
+    if (!o.target.empty()) {
+        const auto& areas = body_areas();
+        if (std::find(areas.begin(), areas.end(), o.target) == areas.end())
+            throw Usage(fmt::format("list --target \"{}\": not a body area{}; the areas are {}", o.target,
+                                    did_you_mean(o.target, areas), fmt::join(areas, ", ")));
+        args["target"] = o.target;
+    }
+    if (!o.position.empty()) {
+        if (!parse_position(o.position))
+            throw Usage(fmt::format("list --position \"{}\": expected seated, standing or floor", o.position));
+        args["position"] = o.position;
+    }
+    if (!o.tag.empty()) args["tag"] = o.tag;
+    return args;
+}
+
+// YYYY-MM-DD, a real day of the calendar.
+bool is_date(std::string_view text) {
+    if (text.size() != 10 || text[4] != '-' || text[7] != '-') return false;
+    int parts[3] = {0, 0, 0};
+    for (std::size_t i = 0, part = 0; i < text.size(); ++i) {
+        if (i == 4 || i == 7) {
+            ++part;
+            continue;
+        }
+        if (text[i] < '0' || text[i] > '9') return false;
+        parts[part] = parts[part] * 10 + (text[i] - '0');
+    }
+    using namespace std::chrono;
+    return parts[0] >= 1970 &&
+           year_month_day(year(parts[0]), month(static_cast<unsigned>(parts[1])), day(static_cast<unsigned>(parts[2])))
+               .ok();
+}
+
 int watch(const Options& o) {
     auto render = o.format == "waybar" ? render_watch_waybar : o.format == "i3blocks" ? render_watch_i3blocks : render_watch_plain;
     bool told_down = false;
+    bool terminal = isatty(STDOUT_FILENO);
     for (;;) {
         try {
             auto client = connect(o);
             json reply = client.request("subscribe");
             client.wait_forever();
             told_down = false;
-            fmt::print("{}\n", o.json ? protocol::dump(reply) : render(reply));
-            std::fflush(stdout);
+            out((o.json ? protocol::dump(reply) : render(reply)) + "\n");
             while (auto event = client.read_line()) {
-                if (o.json) fmt::print("{}\n", protocol::dump(*event));
-                else if (event->contains("status")) fmt::print("{}\n", render((*event)["status"]));
+                std::string lines;
+                if (o.json)
+                    lines += protocol::dump(*event) + "\n";
+                else if (event->contains("status"))
+                    lines += render((*event)["status"]) + "\n";
                 // The bell fallback: the terminal running `stretch watch` is the last way to reach the user.
-                if (event->value("event", "") == "bell" && !o.json && o.format == "plain")
-                    fmt::print("\a{}\n", event->value("text", "Time for a break"));
-                std::fflush(stdout);
+                // Not a bar reading through a pipe: the bell and its sentence are for a terminal.
+                if (event->value("event", "") == "bell" && !o.json && o.format == "plain" && terminal)
+                    lines += fmt::format("\a{}\n", event->value("text", "Time for a break"));
+                if (!lines.empty()) out(lines);
             }
         } catch (const DaemonNotRunning& e) {
             if (!told_down) {
                 // Status bars show this line until the daemon is back.
-                if (o.format == "waybar") fmt::print("{}\n", protocol::dump(json{{"text", "🧘 off"}, {"tooltip", e.what()}, {"class", "stopped"}, {"percentage", 0}}));
-                else fmt::print("🧘 off\n");
-                std::fflush(stdout);
+                out(render_watch_down(o.format, e.what()) + "\n");
                 told_down = true;
             }
         }
-        std::this_thread::sleep_for(std::chrono::seconds(2));
+        // Nothing is written while the daemon is down, so a reader that
+        // leaves then is noticed here.
+        wait_unless_reader_gone(std::chrono::seconds(2));
     }
 }
 
 int guide(const Options& o) {
     auto style = style_for(stdout);
+    auto daemon = running_daemon(o);
+    bool online = daemon.has_value();
     std::string id = o.id;
     if (id.empty()) {
-        json next = connect(o).request("next");
-        if (!next["next"].is_object() || !next["next"]["stretch"].is_object()) throw Usage("no stretch is suggested right now: name one, e.g. stretch guide childs-pose");
+        if (!online)
+            throw Usage(
+                "guide: no stretch is suggested while stretchd is not running: name one, e.g. stretch guide "
+                "childs-pose (stretch list shows them all)");
+        json next = daemon->request("next");
+        if (!next["next"].is_object() || !next["next"]["stretch"].is_object())
+            throw Usage("guide: no stretch is suggested right now: name one, e.g. stretch guide childs-pose");
         id = next["next"]["stretch"].value("id", "");
     }
-    json stretch = connect(o).request("show", {{"id", id}})["stretch"];
+    json shown = online ? daemon->call("show", {{"id", id}}) : offline_reply("show", {{"id", id}});
+    if (!shown.value("ok", false)) throw refusal_of(shown);
+    daemon.reset();  // not held open through the guide
     double pace = 1.0;
     if (auto p = env("STRETCH_GUIDE_PACE")) pace = std::stod(*p);  // tests run the guide fast
-    if (!run_guide(stretch, style, pace)) {
-        fmt::print("\nStopped. The break is not marked as done.\n");
+    if (!run_guide(shown["stretch"], style, pace)) {
+        out("\nStopped. The break is not marked as done.\n");
         return 130;
+    }
+    if (!online) {
+        print_human("stretchd is not running, so no break is marked as taken.\n");
+        return 0;
     }
     // A fresh connection: the guide outlasts the daemon's patience with a silent client.
     json reply = connect(o).request("done");
-    fmt::print("The {} break is marked as taken.\n", reply.value("break", ""));
+    print_human(fmt::format("The {} break is marked as taken.\n", reply.value("break", "")));
     return 0;
 }
 
@@ -135,30 +253,46 @@ int stats(const Options& o) {
     });
 }
 
+// The CLI's version, and the daemon's when it runs. With --json, the
+// daemon's reply with "cli_version" added; "version" and "protocol" are
+// null when the daemon is not running.
+int version_command(const Options& o) {
+    auto daemon = running_daemon(o);
+    json reply = daemon ? daemon->call("version")
+                        : json{{"ok", true}, {"v", protocol::version}, {"version", nullptr}, {"protocol", nullptr}};
+    if (o.json) reply["cli_version"] = version;
+    return print_reply(o, reply, [&](const json& r) {
+        std::string text = fmt::format("stretch {}\n", version);
+        if (!daemon) return text + "stretchd is not running\n";
+        return text + fmt::format("stretchd {} (protocol {})\n", r.value("version", "?"), r.value("protocol", 0));
+    });
+}
+
 // With --json, shaped like a daemon reply so that scripts read both alike;
-// "path" is null when the built-in default is in use.
+// "path" is null when the built-in default is in use. The error is the
+// file's own message (path:line:column: ...), the daemon's exactly.
 int config_check(const Options& o) {
     std::optional<std::filesystem::path> path;
     if (!o.file.empty()) path = o.file;
     if (!path && !std::filesystem::exists(user_config_path())) {
         if (o.json)
-            fmt::print("{}\n", protocol::dump(json{{"ok", true}, {"v", protocol::version}, {"path", nullptr}}));
+            out(protocol::dump(json{{"ok", true}, {"v", protocol::version}, {"path", nullptr}}) + "\n");
         else
-            fmt::print("No config file at {}: the built-in default is in use, and it is valid.\n",
-                       user_config_path().string());
+            print_human(fmt::format("No config file at {}: the built-in default is in use, and it is valid.\n",
+                                    user_config_path().string()));
         return 0;
     }
     try {
         auto loaded = load_config_file(path);
         if (o.json)
-            fmt::print("{}\n", protocol::dump(json{{"ok", true}, {"v", protocol::version}, {"path", loaded.source}}));
+            out(protocol::dump(json{{"ok", true}, {"v", protocol::version}, {"path", loaded.source}}) + "\n");
         else
-            fmt::print("{}: ok ({} break rules, {} stretches)\n", loaded.source, loaded.config.breaks.size(),
-                       loaded.config.stretches.size());
+            print_human(fmt::format("{}: ok ({} break rules, {} stretches)\n", loaded.source,
+                                    loaded.config.breaks.size(), loaded.config.stretches.size()));
         return 0;
     } catch (const ConfigError& e) {
         if (o.json)
-            fmt::print("{}", protocol::error_reply("config_invalid", e.what()));
+            out(protocol::error_reply("config_invalid", e.what()));
         else
             fmt::print(stderr, "{}\n", e.what());
         return exit_refused;
@@ -167,7 +301,7 @@ int config_check(const Options& o) {
 
 struct Subcommand {
     std::string_view name;
-    std::string_view help;
+    std::string_view help;  // one line in `stretch help`: at most 58 characters
     std::function<void(CLI::App&, Options&)> setup;
     std::function<int(Options&)> run;
 };
@@ -175,12 +309,18 @@ struct Subcommand {
 std::vector<Subcommand> subcommands() {
     return {
         {"status", "Show sitting time and every break", nullptr,
-         [](Options& o) { return simple(o, "status", {}, [](const json& r) { return render_status(r, style_for(stdout)); }); }},
-        {"doctor", "Show how activity is tracked and how to fix what is missing", nullptr,
-         [](Options& o) { return simple(o, "doctor", {}, [](const json& r) { return render_doctor(r, style_for(stdout)); }); }},
+         [](Options& o) {
+             return simple(o, "status", {}, [](const json& r) { return render_status(r, style_for(stdout)); });
+         }},
+        {"doctor", "Show how activity is tracked and what to fix", nullptr,
+         [](Options& o) {
+             return simple(o, "doctor", {}, [](const json& r) { return render_doctor(r, style_for(stdout)); });
+         }},
         {"next", "Show the next break and its stretch",
          [](CLI::App& c, Options& o) {
-             c.add_option("--format", o.format, "plain, or short for a prompt or tmux")->check(CLI::IsMember({"plain", "short"}));
+             c.add_option("--format", o.format, "plain, or short for a prompt or tmux")
+                 ->check(CLI::IsMember({"plain", "short"}))
+                 ->option_text("FORMAT");
          },
          [](Options& o) {
              return simple(o, "next", {}, [&](const json& r) {
@@ -190,85 +330,91 @@ std::vector<Subcommand> subcommands() {
         {"snooze", "Postpone the current break",
          [](CLI::App& c, Options& o) {
              c.add_option("duration", o.duration, "How long, e.g. 10m (default: the break's snooze length)");
-             c.add_option("--break", o.rule, "Which break rule (default: the current one)");
+             c.add_option("--break", o.rule, "Which break rule (default: the current one)")->option_text("NAME");
          },
          [](Options& o) {
-             json args = rule_arg(o);
-             if (!o.duration.empty()) {
-                 if (!parse_duration(o.duration)) throw Usage(fmt::format("snooze \"{}\": expected a duration like 10m or 1h30m", o.duration));
-                 args["for"] = o.duration;
-             }
-             return simple(o, "snooze", args, [](const json& r) {
+             return simple(o, "snooze", duration_arg(rule_arg(o), "snooze", o.duration, "10m"), [](const json& r) {
                  return fmt::format("Snoozed the {} break: reminding you in {} ({} of {} snoozes used).\n", r.value("break", ""),
-                                    short_time(r["snoozed_for_s"]), r.value("snoozes", 0), r.value("max_snoozes", 0));
+                                    time_left(r["snoozed_for_s"]), r.value("snoozes", 0), r.value("max_snoozes", 0));
              });
          }},
         {"skip", "Skip the current break",
-         [](CLI::App& c, Options& o) { c.add_option("--break", o.rule, "Which break rule (default: the current one)"); },
-         [](Options& o) { return simple(o, "skip", rule_arg(o), [](const json& r) { return fmt::format("Skipped the {} break.\n", r.value("break", "")); }); }},
+         [](CLI::App& c, Options& o) {
+             c.add_option("--break", o.rule, "Which break rule (default: the current one)")->option_text("NAME");
+         },
+         [](Options& o) {
+             return simple(o, "skip", rule_arg(o),
+                           [](const json& r) { return fmt::format("Skipped the {} break.\n", r.value("break", "")); });
+         }},
         {"done", "Mark the current break as taken",
-         [](CLI::App& c, Options& o) { c.add_option("--break", o.rule, "Which break rule (default: the current one)"); },
+         [](CLI::App& c, Options& o) {
+             c.add_option("--break", o.rule, "Which break rule (default: the current one)")->option_text("NAME");
+         },
          [](Options& o) {
              return simple(o, "done", rule_arg(o), [](const json& r) { return fmt::format("Well done: the {} break is marked as taken.\n", r.value("break", "")); });
          }},
         {"pause", "Silence reminders for a while",
          [](CLI::App& c, Options& o) {
              c.add_option("duration", o.duration, "How long, e.g. 1h (default: until resume)");
-             c.add_option("--until", o.until, "Until a local time, e.g. 14:00");
+             c.add_option("--until", o.until, "Until a local time, e.g. 14:00")->option_text("HH:MM");
          },
          [](Options& o) {
-             json args = json::object();
              if (!o.duration.empty() && !o.until.empty()) throw Usage("pause: give a duration or --until, not both");
-             if (!o.duration.empty()) {
-                 if (!parse_duration(o.duration)) throw Usage(fmt::format("pause \"{}\": expected a duration like 30m or 1h30m", o.duration));
-                 args["for"] = o.duration;
-             }
+             json args = duration_arg(json::object(), "pause", o.duration, "30m");
              if (!o.until.empty()) {
-                 if (!parse_clock(o.until)) throw Usage(fmt::format("pause --until \"{}\": expected a time like 14:00", o.until));
+                 if (!parse_clock(o.until))
+                     throw Usage(fmt::format("pause --until \"{}\": expected a time like 14:00", o.until));
                  args["until"] = o.until;
              }
              return simple(o, "pause", args, [](const json& r) {
                  auto left = r.value("paused_for_s", 0);
-                 return left > 0 ? fmt::format("Reminders paused for {}. Sitting time is still tracked.\n", short_time(r["paused_for_s"]))
+                 return left > 0 ? fmt::format("Reminders paused for {}. Sitting time is still tracked.\n", time_left(r["paused_for_s"]))
                                  : std::string("Reminders paused until \"stretch resume\". Sitting time is still tracked.\n");
              });
          }},
         {"resume", "End a pause", nullptr,
-         [](Options& o) { return simple(o, "resume", {}, [](const json&) { return std::string("Reminders are back on.\n"); }); }},
+         [](Options& o) {
+             return simple(o, "resume", {}, [](const json&) { return std::string("Reminders are back on.\n"); });
+         }},
         {"stand", "Standing from now: sitting time stops", nullptr,
          [](Options& o) {
              return simple(o, "stand", {}, [](const json&) { return std::string("Standing: sitting time is on hold. Run \"stretch sit\" when you sit down.\n"); });
          }},
         {"sit", "Sitting again", nullptr,
-         [](Options& o) { return simple(o, "sit", {}, [](const json&) { return std::string("Sitting again: sitting time counts from now.\n"); }); }},
+         [](Options& o) {
+             return simple(o, "sit", {},
+                           [](const json&) { return std::string("Sitting again: sitting time counts from now.\n"); });
+         }},
         {"list", "List the stretch library",
          [](CLI::App& c, Options& o) {
-             c.add_option("--target", o.target, "Only stretches for this body area");
-             c.add_option("--position", o.position, "Only seated, standing or floor");
-             c.add_option("--tag", o.tag, "Only stretches with this tag");
-             c.add_option("--format", o.format, "plain, or ids (one id per line)")->check(CLI::IsMember({"plain", "ids"}));
+             c.add_option("--target", o.target, "Only stretches for this body area")->option_text("AREA");
+             c.add_option("--position", o.position, "Only seated, standing or floor")->option_text("POSITION");
+             c.add_option("--tag", o.tag, "Only stretches with this tag")->option_text("TAG");
+             c.add_option("--format", o.format, "plain, or ids (one id per line)")
+                 ->check(CLI::IsMember({"plain", "ids"}))
+                 ->option_text("FORMAT");
          },
          [](Options& o) {
-             json args = json::object();
-             if (!o.target.empty()) args["target"] = o.target;
-             if (!o.position.empty()) args["position"] = o.position;
-             if (!o.tag.empty()) args["tag"] = o.tag;
-             return simple(o, "list", args, [&](const json& r) {
+             return print_reply(o, ask_library(o, "list", list_args(o)), [&](const json& r) {
                  if (o.format != "ids") return render_list(r, style_for(stdout));
-                 std::string out;
-                 for (auto& s : r["stretches"]) out += s.value("id", "") + "\n";
-                 return out;
+                 std::string ids;
+                 for (auto& s : r["stretches"]) ids += s.value("id", "") + "\n";
+                 return ids;
              });
          }},
         {"show", "Show one stretch with its steps",
          [](CLI::App& c, Options& o) { c.add_option("id", o.id, "The stretch's id (see stretch list)")->required(); },
-         [](Options& o) { return simple(o, "show", {{"id", o.id}}, [](const json& r) { return render_stretch(r["stretch"], style_for(stdout)); }); }},
-        {"guide", "Walk through a stretch in the terminal, then mark the break done",
+         [](Options& o) {
+             return print_reply(o, ask_library(o, "show", {{"id", o.id}}),
+                                [](const json& r) { return render_stretch(r["stretch"], style_for(stdout)); });
+         }},
+        {"guide", "Walk through a stretch, then mark the break done",
          [](CLI::App& c, Options& o) { c.add_option("id", o.id, "The stretch (default: the one suggested next)"); },
          [](Options& o) { return guide(o); }},
         {"stats", "Show sitting time and breaks, today or day by day",
          [](CLI::App& c, Options& o) {
-             auto* days = c.add_option("--days", o.days, "The last N days, today included (1 to 366)");
+             auto* days =
+                 c.add_option("--days", o.days, "The last N days, today included (1 to 366)")->option_text("N");
              days->check(CLI::Range(1, 366));
              auto* week = c.add_flag("--week", o.week, "The last 7 days");
              auto* month = c.add_flag("--month", o.month, "The last 30 days");
@@ -279,43 +425,60 @@ std::vector<Subcommand> subcommands() {
          [](Options& o) { return stats(o); }},
         {"history", "List the recorded events, one per line",
          [](CLI::App& c, Options& o) {
-             c.add_option("--since", o.since, "From this local date on, e.g. 2025-11-24 (default: today)");
+             c.add_option("--since", o.since, "From this local date on, YYYY-MM-DD (default: today)")
+                 ->option_text("DATE");
          },
          [](Options& o) {
              json args = json::object();
-             if (!o.since.empty()) args["since"] = o.since;
+             if (!o.since.empty()) {
+                 if (!is_date(o.since))
+                     throw Usage(fmt::format(
+                         "history --since \"{}\": expected a day of the calendar as YYYY-MM-DD, e.g. 2025-11-24",
+                         o.since));
+                 args["since"] = o.since;
+             }
              return simple(o, "history", args, [](const json& r) { return render_history(r, style_for(stdout)); });
          }},
         {"reload", "Make the daemon re-read its config", nullptr,
-         [](Options& o) { return simple(o, "reload", {}, [](const json& r) { return fmt::format("Config reloaded from {}.\n", r.value("config", "")); }); }},
+         [](Options& o) {
+             return simple(o, "reload", {}, [](const json& r) {
+                 return fmt::format("Config reloaded from {}.\n", r.value("config", ""));
+             });
+         }},
         {"watch", "Stream one line per change, for status bars",
          [](CLI::App& c, Options& o) {
-             c.add_option("--format", o.format, "plain, waybar or i3blocks")->check(CLI::IsMember({"plain", "waybar", "i3blocks"}));
+             c.add_option("--format", o.format, "plain, waybar or i3blocks")
+                 ->check(CLI::IsMember({"plain", "waybar", "i3blocks"}))
+                 ->option_text("FORMAT");
          },
          [](Options& o) { return watch(o); }},
-        {"setup", "Put a config file in place and show how to start the service", nullptr,
-         [](Options&) { return run_setup(); }},
+        {"setup", "Write a config file, show how to start the service", nullptr,
+         [](Options& o) { return run_setup(o.json); }},
         {"version", "Show the versions of stretch and stretchd", nullptr,
+         [](Options& o) { return version_command(o); }},
+        {"help", "Show the commands, or how to call one",
+         [](CLI::App& c, Options& o) { c.add_option("command", o.words, "A command, e.g. snooze or config check"); },
          [](Options& o) {
-             if (!o.json) fmt::print("stretch {}\n", version);
-             return simple(o, "version", {}, [](const json& r) {
-                 return fmt::format("stretchd {} (protocol {})\n", r.value("version", "?"), r.value("protocol", 0));
-             });
+             print_human(help_text(*o.app, o.words));
+             return 0;
          }},
     };
 }
 
-}  // namespace
-}  // namespace stretch
-
-int main(int argc, char** argv) {
-    using namespace stretch;
-    CLI::App app{"stretch: talk to stretchd, the break reminder. With no command, shows the status."};
-    app.set_version_flag("--version", fmt::format("stretch {}", version));
+int run(int argc, char** argv) {
+    // Named here, not taken from argv[0]: "Usage: stretch", not the path it was started by.
+    CLI::App app{"Talk to stretchd, the break reminder. With no command, shows the status.", "stretch"};
+    use_tidy_help(app);
+    app.set_help_flag("-h,--help", "Show this help and exit");
+    app.set_version_flag("--version", fmt::format("stretch {}", version), "Show the version of stretch and exit");
     app.require_subcommand(0, 1);
     app.fallthrough();
     Options o;
-    app.add_option("--socket", o.socket, "The daemon's socket (default: $STRETCH_SOCKET or $XDG_RUNTIME_DIR/stretch/stretchd.sock)");
+    o.app = &app;
+    app.add_option("--socket", o.socket,
+                   "The daemon's socket (default: $STRETCH_SOCKET, else stretch/stretchd.sock in "
+                   "$XDG_RUNTIME_DIR)")
+        ->option_text("PATH");
     app.add_flag("--json", o.json, "Print the daemon's reply as JSON");
 
     auto table = subcommands();
@@ -327,31 +490,52 @@ int main(int argc, char** argv) {
     }
     auto* config = app.add_subcommand("config", "Work with config files");
     config->require_subcommand(1);
-    auto* check = config->add_subcommand("check", "Validate a config file without the daemon (same messages)");
+    auto* check = config->add_subcommand("check", "Check a config file without the daemon (same messages)");
     check->add_option("file", o.file, "The file (default: the one the daemon would read)");
     check->callback([&chosen] { chosen = config_check; });
 
     try {
         app.parse(argc, argv);
-    } catch (const CLI::ParseError& e) {
-        int code = app.exit(e);
-        return code == 0 ? 0 : exit_usage;
-    }
-    try {
         return chosen(o);
+    } catch (const CLI::CallForHelp&) {
+        print_human(app.help());
+        return 0;
+    } catch (const CLI::CallForVersion&) {
+        out(fmt::format("stretch {}\n", version));
+        return 0;
+    } catch (const CLI::ParseError& e) {
+        fmt::print(stderr, "stretch: {}\n", usage_message(app, e));
+        return exit_usage;
     } catch (const Usage& e) {
         fmt::print(stderr, "stretch: {}\n", e.what());
         return exit_usage;
     } catch (const DaemonRefused& e) {
         fmt::print(stderr, "stretch: {}\n", e.what());
-        return exit_refused;
+        return refusal_exit(e.code());
     } catch (const DaemonNotRunning& e) {
         fmt::print(stderr,
                    "stretch: {}: start it with systemctl --user start stretchd (or scripts/run from a source tree)\n",
                    e.what());
         return exit_not_running;
+    } catch (const OutputFailed&) {
+        throw;
     } catch (const std::exception& e) {
         fmt::print(stderr, "stretch: {}\n", e.what());
         return exit_usage;
+    }
+}
+
+}  // namespace
+}  // namespace stretch
+
+int main(int argc, char** argv) {
+    using namespace stretch;
+    // Outside run(): a message printed by one of its handlers may fail too.
+    try {
+        return run(argc, argv);
+    } catch (const OutputFailed& e) {
+        if (e.error() == EPIPE) return exit_broken_pipe;  // the reader has gone: no one to tell
+        fmt::print(stderr, "stretch: {}\n", e.what());
+        return exit_refused;
     }
 }

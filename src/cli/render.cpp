@@ -4,11 +4,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <ctime>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "core/config.hpp"
 #include "core/duration.hpp"
+#include "core/notification_text.hpp"
 #include "ipc/paths.hpp"
 #include "ipc/protocol.hpp"
 
@@ -17,16 +20,17 @@ namespace {
 
 using nlohmann::json;
 
-std::string short_time(const json& seconds) {
-    return format_duration_short(std::chrono::seconds(seconds.is_number() ? seconds.get<std::int64_t>() : 0));
+// Grey, for a bar block that asks nothing of the user now.
+constexpr const char* dim_color = "#888888";
+
+std::chrono::seconds seconds(const json& value) {
+    return std::chrono::seconds(value.is_number() ? value.get<std::int64_t>() : 0);
 }
 
-// Time left, rounded up to the minute: "in 30m" rather than "in 29m" at 29m59s.
-std::string countdown(const json& seconds) {
-    std::int64_t s = seconds.is_number() ? seconds.get<std::int64_t>() : 0;
-    if (s >= 60) s = (s + 59) / 60 * 60;
-    return format_duration_short(std::chrono::seconds(s));
-}
+// The three forms of core/duration.hpp, from a reply's whole seconds.
+std::string left(const json& s) { return format_left(seconds(s)); }
+std::string elapsed(const json& s) { return format_elapsed(seconds(s)); }
+std::string length(const json& s) { return format_length(seconds(s)); }
 
 std::string areas(const json& stretch) {
     std::vector<std::string> t;
@@ -34,9 +38,57 @@ std::string areas(const json& stretch) {
     return fmt::format("{}", fmt::join(t, ", "));
 }
 
+// "once", "twice each side", "10-12 times": the words of the bubble.
+std::string times(const json& stretch) {
+    auto reps = parse_reps(stretch.value("reps", "1")).value_or(Reps{});
+    return repetitions(reps, stretch.value("per_side", false));
+}
+
 double fraction(const json& rule) {
     double every = rule.value("every_s", 1.0);
     return every > 0 ? std::clamp(rule.value("sitting_s", 0.0) / every, 0.0, 1.0) : 0.0;
+}
+
+bool due_now(const json& rule) { return rule.is_object() && rule.value("due", false) && !rule.contains("snoozed_for_s"); }
+
+bool off_hours(const json& reply) { return reply.value("off_hours", false) || reply.value("state", "") == "off_hours"; }
+
+LocalTime local_now() {
+    std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    return LocalTime{(tm.tm_wday + 6) % 7, tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec};
+}
+
+// When the reminder hours start again, on this machine's clock: "09:00", or
+// "Mon 09:00" when that is a day or more away. Empty when the reply does not
+// carry the hours or they never start.
+std::string hours_resume(const json& reply) {
+    const json& hours = reply.value("hours", json());
+    if (!hours.is_object()) return {};
+    auto from = parse_clock(hours.value("from", ""));
+    auto to = parse_clock(hours.value("to", ""), true);
+    if (!from || !to) return {};
+    Schedule schedule{{}, *from, *to};
+    for (auto& day : hours.value("days", json::array()))
+        if (auto d = day.is_string() ? parse_weekday(day.get<std::string>()) : std::nullopt)
+            schedule.days[static_cast<std::size_t>(*d)] = true;
+    LocalTime now = local_now();
+    // The daemon said off hours; this clock may already be past the start.
+    std::optional<int> wait = schedule.active_at(now) ? std::optional(0) : schedule.seconds_until_change(now);
+    if (!wait) return {};
+    int at = now.seconds_of_day + *wait;
+    std::string clock = format_clock(at % seconds_per_day);
+    if (*wait < seconds_per_day) return clock;
+    std::string day(weekday_name((now.weekday + at / seconds_per_day) % 7));
+    day[0] = static_cast<char>(day[0] - 'a' + 'A');
+    return fmt::format("{} {}", day, clock);
+}
+
+// ": no reminders until 09:00", or nothing when the time is not known.
+std::string until_hours(const json& reply) {
+    auto resume = hours_resume(reply);
+    return resume.empty() ? std::string() : fmt::format(": no reminders until {}", resume);
 }
 
 // What the user should know first, in the order it matters.
@@ -44,46 +96,61 @@ std::string headline(const json& reply) {
     const json& next = reply["next"];
     std::string state = reply.value("state", "active");
     if (state == "paused") {
-        auto left = reply["paused_for_s"];
-        return left.is_number() && left.get<int>() > 0 ? fmt::format("Paused for {} more.", countdown(left))
-                                                       : std::string("Paused until you run \"stretch resume\".");
+        auto left_s = reply["paused_for_s"];
+        return left_s.is_number() && left_s.get<std::int64_t>() > 0 ? fmt::format("Paused for {} more.", left(left_s))
+                                                                    : std::string("Paused until you run \"stretch resume\".");
     }
     if (state == "standing") return "Standing: sitting time is on hold until \"stretch sit\".";
     if (next.is_null()) return "No break rule is enabled.";
     std::string rule = next.value("break", "");
-    if (next.value("due", false) && !next.contains("snoozed_for_s")) {
+    if (due_now(next)) {
+        if (off_hours(reply))
+            return fmt::format("The {} break is due, but it is outside your reminder hours{}.", rule, until_hours(reply));
         auto held = reply.value("held", json());
         if (held == "away") return fmt::format("The {} break is due; it will be shown when you are back.", rule);
-        if (held == "off_hours") return fmt::format("The {} break is due, but it is outside your reminder hours.", rule);
         if (held == "do_not_disturb")
             return fmt::format("The {} break is due; its reminder waits while notifications are paused.", rule);
         if (held == "fullscreen") return fmt::format("The {} break is due; its reminder waits while a full-screen window is open.", rule);
         if (held == "grace") return fmt::format("The {} break is due; you get a moment first.", rule);
         return fmt::format("Time for the {} break.", rule);
     }
-    if (next.contains("snoozed_for_s")) return fmt::format("The {} break is snoozed: {} left.", rule, countdown(next["snoozed_for_s"]));
-    return fmt::format("Next: the {} break in {}.", rule, countdown(next["due_in_s"]));
+    if (next.contains("snoozed_for_s")) return fmt::format("The {} break is snoozed: {} left.", rule, left(next["snoozed_for_s"]));
+    return fmt::format("Next: the {} break in {}.", rule, left(next["due_in_s"]));
 }
 
-std::string watch_text(const json& status) {
+// The bar's text: "🧘 12m", "🧘 now", "⏸ 20m"; `detail` adds when the
+// reminder hours start again to a break due outside them.
+std::string watch_text(const json& status, bool detail = true) {
     std::string state = status.value("state", "active");
     const json& next = status.value("next", json());
-    if (state == "paused") return "⏸";
+    if (state == "paused") {
+        auto left_s = status.value("paused_for_s", json());
+        return left_s.is_number() && left_s.get<std::int64_t>() > 0 ? fmt::format("⏸ {}", left(left_s)) : "⏸";
+    }
     if (state == "standing") return "🧍";
     if (next.is_null()) return "🧘";
-    if (next.value("due", false) && !next.contains("snoozed_for_s")) return "🧘 now";
-    return fmt::format("🧘 {}", countdown(next["due_in_s"]));
+    if (due_now(next)) {
+        if (!off_hours(status)) return "🧘 now";
+        auto resume = detail ? hours_resume(status) : std::string();
+        return resume.empty() ? "🧘 due" : fmt::format("🧘 due · reminders from {}", resume);
+    }
+    return fmt::format("🧘 {}", left(next["due_in_s"]));
 }
 
 std::string watch_tooltip(const json& status) {
     const json& next = status.value("next", json());
-    std::string out = fmt::format("Sitting {}", short_time(status["sitting_s"]));
+    std::string out = fmt::format("Sitting {}", elapsed(status["sitting_s"]));
     if (next.is_object()) {
-        out += fmt::format("\n{} break: {} of {}", next.value("break", ""), short_time(next["sitting_s"]), short_time(next["every_s"]));
+        out += fmt::format("\n{} break: {} of {}", next.value("break", ""), elapsed(next["sitting_s"]), length(next["every_s"]));
         if (next["stretch"].is_object()) out += fmt::format("\nNext stretch: {}", next["stretch"].value("name", ""));
     }
+    if (off_hours(status))
+        if (auto resume = hours_resume(status); !resume.empty()) out += fmt::format("\nReminders from {}", resume);
     return out;
 }
+
+// A bar's percentage, rounded down like the sitting time beside it: 100 only once the break is due.
+int percentage(const json& rule) { return rule.is_object() ? static_cast<int>(std::floor(fraction(rule) * 100)) : 0; }
 
 }  // namespace
 
@@ -117,12 +184,10 @@ std::string render_next(const json& reply, const Style& style) {
     if (!next.is_object()) return out;
     if (const json& s = next["stretch"]; s.is_object()) {
         out += fmt::format("  {}  {}\n", style.accent(s.value("name", "")), style.dim(areas(s)));
-        out += fmt::format("  {} · hold {} · {} {}{}\n", s.value("position", ""), s.value("hold", ""),
-                           s.value("reps", "1"), s.value("reps", "1") == "1" ? "time" : "times",
-                           s.value("per_side", false) ? " each side" : "");
+        out += fmt::format("  {} · hold {} · {}\n", s.value("position", ""), s.value("hold", ""), times(s));
     }
-    out += fmt::format("  {} {} of {} sitting\n", progress_bar(fraction(next), 20), short_time(next["sitting_s"]),
-                       short_time(next["every_s"]));
+    out += fmt::format("  {} {} of {} sitting\n", progress_bar(fraction(next), 20), elapsed(next["sitting_s"]),
+                       length(next["every_s"]));
     return out;
 }
 
@@ -130,10 +195,11 @@ std::string render_next_short(const json& reply) { return watch_text(reply); }
 
 std::string render_status(const json& reply, const Style& style) {
     std::string out = style.bold(headline(reply)) + "\n";
-    out += fmt::format("Sitting for {} without a break", short_time(reply["sitting_s"]));
+    out += fmt::format("Sitting for {} without a break", elapsed(reply["sitting_s"]));
     if (reply.value("away", false)) out += " (away now)";
     out += ".\n";
-    if (const json& r = reply["reminder"]; r.is_object())
+    // A held reminder is one the engine has put up and the bubble has not: the headline says why.
+    if (const json& r = reply["reminder"]; r.is_object() && reply.value("held", json()).is_null())
         out += fmt::format("Reminder showing: {} break, {}\n", r.value("break", ""),
                            r.value("count", 1) > 1 ? fmt::format("reminded {} times", r.value("count", 1)) : "first reminder");
     std::size_t width = 0;
@@ -141,12 +207,12 @@ std::string render_status(const json& reply, const Style& style) {
     for (auto& b : reply["breaks"]) {
         std::string when;
         if (!b.value("enabled", true)) when = "disabled";
-        else if (b.contains("snoozed_for_s")) when = fmt::format("snoozed, {} left ({}/{})", countdown(b["snoozed_for_s"]), b.value("snoozes", 0), b.value("max_snoozes", 0));
+        else if (b.contains("snoozed_for_s")) when = fmt::format("snoozed, {} left ({}/{})", left(b["snoozed_for_s"]), b.value("snoozes", 0), b.value("max_snoozes", 0));
         else if (b.value("due", false)) when = style.warn("due now");
-        else when = fmt::format("in {}", countdown(b["due_in_s"]));
+        else when = fmt::format("in {}", left(b["due_in_s"]));
         std::string stretch = b["stretch"].is_object() ? b["stretch"].value("name", "") : "";
         out += fmt::format("  {:<{}}  {} {:>5}/{:<5} {}  {}\n", b.value("break", ""), width, progress_bar(fraction(b), 12),
-                           short_time(b["sitting_s"]), short_time(b["every_s"]), when, style.dim(stretch));
+                           elapsed(b["sitting_s"]), length(b["every_s"]), when, style.dim(stretch));
     }
     if (const json& a = reply.value("activity", json()); a.is_object()) {
         if (a.value("source", "none") == "none")
@@ -176,8 +242,7 @@ std::string render_list(const json& reply, const Style& style) {
 
 std::string render_stretch(const json& s, const Style& style) {
     std::string out = style.bold(s.value("name", "")) + style.dim(fmt::format("  ({})", s.value("id", ""))) + "\n";
-    out += fmt::format("{} · {} · hold {} · {} {}{}\n", areas(s), s.value("position", ""), s.value("hold", ""), s.value("reps", "1"),
-                       s.value("reps", "1") == "1" ? "time" : "times", s.value("per_side", false) ? " each side" : "");
+    out += fmt::format("{} · {} · hold {} · {}\n", areas(s), s.value("position", ""), s.value("hold", ""), times(s));
     if (!s["equipment"].empty()) out += fmt::format("Needs: {}\n", fmt::join(s["equipment"].get<std::vector<std::string>>(), ", "));
     int n = 1;
     for (auto& step : s["steps"]) out += fmt::format("  {}. {}\n", n++, step.get<std::string>());
@@ -189,13 +254,32 @@ std::string render_stretch(const json& s, const Style& style) {
 std::string render_watch_plain(const json& status) { return watch_text(status); }
 
 std::string render_watch_waybar(const json& status) {
-    const json& next = status.value("next", json());
-    int percentage = next.is_object() ? static_cast<int>(std::lround(fraction(next) * 100)) : 0;
     std::string state = status.value("state", "active");
-    json out = {{"text", watch_text(status)}, {"tooltip", watch_tooltip(status)}, {"class", state}, {"percentage", percentage}};
+    json out = {{"text", watch_text(status)},
+                {"tooltip", watch_tooltip(status)},
+                {"class", state},
+                {"percentage", percentage(status.value("next", json()))}};
     return protocol::dump(out);
 }
 
-std::string render_watch_i3blocks(const json& status) { return watch_text(status); }
+// For a block with format=json: i3bar's keys, one object a line.
+std::string render_watch_i3blocks(const json& status) {
+    std::string state = status.value("state", "active");
+    const json& next = status.value("next", json());
+    // Urgent only when a reminder may be shown: not outside the hours, not
+    // while the notification server or a full-screen window holds it back.
+    bool urgent = due_now(next) && !off_hours(status) && status.value("held", json()).is_null();
+    json out = {{"full_text", watch_text(status)}, {"short_text", watch_text(status, false)}, {"urgent", urgent}};
+    if (state == "paused" || state == "standing" || off_hours(status)) out["color"] = dim_color;
+    return protocol::dump(out);
+}
+
+std::string render_watch_down(std::string_view format, std::string_view why) {
+    if (format == "waybar")
+        return protocol::dump(json{{"text", "🧘 off"}, {"tooltip", why}, {"class", "stopped"}, {"percentage", 0}});
+    if (format == "i3blocks")
+        return protocol::dump(json{{"full_text", "🧘 off"}, {"short_text", "🧘 off"}, {"urgent", false}, {"color", dim_color}});
+    return "🧘 off";
+}
 
 }  // namespace stretch

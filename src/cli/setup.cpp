@@ -11,12 +11,18 @@
 
 #include <fmt/format.h>
 
-#include "core/config.hpp"
+#include "cli/output.hpp"
+#include "cli/terminal.hpp"
 #include "ipc/paths.hpp"
 #include "ipc/private_path.hpp"
+#include "ipc/protocol.hpp"
 #include "ipc/unique_fd.hpp"
 
 namespace stretch {
+
+// config/setup.toml, built into the program (cmake/embed.cmake).
+std::string_view setup_config_text();
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -71,33 +77,46 @@ void write_new_file(const fs::path& path, std::string_view text) {
 
 }  // namespace
 
-int run_setup() {
+int run_setup(bool json) {
     fs::path path = user_config_path();
-    if (path.is_relative()) {
-        fmt::print(
-            stderr,
-            "stretch setup: neither XDG_CONFIG_HOME nor HOME is set, so there is no place for the config file\n");
+    auto fail = [&](const std::string& message) {
+        if (json)
+            out(protocol::error_reply("setup_failed", message));
+        else
+            fmt::print(stderr, "stretch: setup: {}\n", message);
         return 1;
-    }
+    };
+    if (path.is_relative())
+        return fail("neither XDG_CONFIG_HOME nor HOME is set, so there is no place for the config file");
     std::error_code ec;
-    if (fs::exists(fs::symlink_status(path, ec))) {
-        fmt::print("Your config file is already at {}; it was left as it is.\n", path.string());
-        fmt::print("Check it with: stretch config check\n");
-    } else {
+    bool created = !fs::exists(fs::symlink_status(path, ec));
+    if (created) {
         try {
             if (!fs::is_directory(path.parent_path(), ec)) make_private_directory("config directory", path.parent_path());
-            write_new_file(path, default_config_text());
+            write_new_file(path, setup_config_text());
         } catch (const SetupError& e) {
-            fmt::print(stderr, "stretch setup: {} \"{}\": {}\n", e.action, e.path.string(), e.why.message());
-            return 1;
+            return fail(fmt::format("{} \"{}\": {}", e.action, e.path.string(), e.why.message()));
         } catch (const PrivatePathError& e) {
-            fmt::print(stderr, "stretch setup: {}\n", e.full());
-            return 1;
+            return fail(e.full());
         }
-        fmt::print("Created {} with the default settings.\n", path.string());
-        fmt::print("Edit it to change the breaks, the hours and the stretches; check it with: stretch config check\n");
     }
-    fmt::print("{}", next_steps);
+    if (json) {
+        out(protocol::ok_reply({{"path", path.string()}, {"created", created}}));
+        return 0;
+    }
+    // The prose fits the terminal; the commands below stay whole, to be copied.
+    if (created)
+        out(
+            fit_to_terminal(fmt::format("Created {}.\n"
+                                        "Every setting in it is commented out, so the built-in defaults and the\n"
+                                        "whole built-in library of stretches stay in use until you change a line.\n"
+                                        "Check it after editing with: stretch config check\n",
+                                        path.string())));
+    else
+        out(fit_to_terminal(fmt::format(
+            "Your config file is already at {}; it was left as it is.\nCheck it with: stretch config check\n",
+            path.string())));
+    out(next_steps);
     return 0;
 }
 

@@ -13,6 +13,17 @@ constexpr std::array<std::string_view, 7> weekday_names = {"mon", "tue", "wed", 
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
+// The one style of the views: each unit after the first zero-padded to two
+// digits, trailing zero units left out. `total` is positive.
+std::string hours_minutes_seconds(std::int64_t total) {
+    std::int64_t h = total / 3600, m = total / 60 % 60, s = total % 60;
+    std::string out;
+    if (h) out += fmt::format("{}h", h);
+    if (m || (h && s)) out += h ? fmt::format("{:02}m", m) : fmt::format("{}m", m);
+    if (s) out += h || m ? fmt::format("{:02}s", s) : fmt::format("{}s", s);
+    return out;
+}
+
 }  // namespace
 
 std::optional<Duration> parse_duration(std::string_view text) {
@@ -51,14 +62,26 @@ std::string format_duration(Duration d) {
     return out;
 }
 
-std::string format_duration_short(Duration d) {
-    auto total = std::chrono::duration_cast<std::chrono::seconds>(d).count();
-    if (total < 0) total = 0;
+std::string format_left(Duration d) {
+    auto total = std::chrono::ceil<std::chrono::seconds>(d).count();
+    if (total <= 0) return "0s";
     if (total < 60) return fmt::format("{}s", total);
-    if (total < 3600) return fmt::format("{}m", total / 60);
-    if (total / 60 % 60 == 0) return fmt::format("{}h", total / 3600);
-    return fmt::format("{}h{:02}", total / 3600, total / 60 % 60);
+    return hours_minutes_seconds((total + 59) / 60 * 60);
 }
+
+std::string format_elapsed(Duration d) {
+    auto total = std::chrono::floor<std::chrono::seconds>(d).count();
+    if (total <= 0) return "0s";
+    if (total < 60) return fmt::format("{}s", total);
+    return hours_minutes_seconds(total / 60 * 60);
+}
+
+std::string format_length(Duration d) {
+    auto total = std::chrono::floor<std::chrono::seconds>(d).count();
+    return total <= 0 ? "0s" : hours_minutes_seconds(total);
+}
+
+std::string format_duration_short(Duration d) { return format_elapsed(d); }
 
 std::optional<int> parse_clock(std::string_view text, bool allow_midnight_end) {
     if (text.size() != 5 || text[2] != ':') return std::nullopt;

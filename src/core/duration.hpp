@@ -18,10 +18,26 @@ namespace stretch {
 std::optional<Duration> parse_duration(std::string_view text);
 
 // The shortest string parse_duration reads back to the same value, rounded
-// down to whole seconds: "1h30m", "45s", "0s".
+// down to whole seconds: "1h30m", "45s", "0s". For config values in
+// messages; what a person reads about time passing uses the forms below.
 std::string format_duration(Duration d);
 
-// Compact form for status bars and prompts: "1h05", "12m", "40s".
+// What every view shows (status, next, bars, bubbles, command replies): one
+// style and one rounding rule, so that the same seconds always read the
+// same. Seconds under a minute ("45s"), then whole minutes ("12m"), then
+// hours and zero-padded minutes ("1h05m", "2h"). Each form is also a valid
+// config duration.
+//
+// Time left rounds up to the unit shown, so "in 2m" means at most two
+// minutes: 61 s left is "2m", 3599 s is "1h", 3601 s is "1h01m".
+std::string format_left(Duration d);
+// Time elapsed rounds down: 119 s sat is "1m", 3659 s is "1h".
+std::string format_elapsed(Duration d);
+// A configured length (a break's duration, a snooze, `every`), which is
+// neither left nor elapsed, is shown exactly: "30s", "1m30s", "5m", "1h00m30s".
+std::string format_length(Duration d);
+
+// The old name of format_elapsed, for callers not yet moved to the forms above.
 std::string format_duration_short(Duration d);
 
 // "HH:MM" (00:00 .. 23:59), or "24:00" when allow_midnight_end is set.

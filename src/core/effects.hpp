@@ -19,6 +19,7 @@ struct Reminder {
     int snoozes_left = 0;
     Duration snooze{};       // the rule's default snooze length
     bool skippable = true;
+    Duration length{};       // the break's own length (the rule's `duration`), for the bubble's title
 };
 
 // Show a reminder. `replace` means a bubble is already up and this one takes

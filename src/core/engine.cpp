@@ -127,7 +127,8 @@ void Engine::evaluate(Now now) {
         if (auto* s = config_.find_stretch(rs.next_stretch)) remember_shown(state_.picker, *s, recent_kept);
 
     state_.shown = ShownReminder{w->name, rs.next_stretch, count, state_.last};
-    Reminder r{w->name, rs.next_stretch, rule_sitting(*w), count, std::max(0, w->max_snoozes - rs.snoozes), w->snooze, w->skippable};
+    Reminder r{w->name, rs.next_stretch, rule_sitting(*w), count, std::max(0, w->max_snoozes - rs.snoozes), w->snooze, w->skippable,
+               w->duration};
     effects_.push_back(ShowReminder{r, replace});
     effects_.push_back(Record{RecordKind::reminded, w->name, rs.next_stretch, r.sitting, count, "timer"});
 }

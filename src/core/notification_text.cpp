@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "core/duration.hpp"
+
 namespace stretch {
 namespace {
 
@@ -25,11 +27,21 @@ std::string escape_markup(std::string_view text) {
     return out;
 }
 
-std::string spoken_duration(Duration d) {
-    auto minutes = std::chrono::duration_cast<std::chrono::minutes>(d).count();
-    if (minutes < 1) return "under a minute";
-    if (minutes < 60) return fmt::format("{} min", minutes);
-    return fmt::format("{} h {:02} min", minutes / 60, minutes % 60);
+std::string spoken_duration(Duration d) { return format_elapsed(d); }
+
+std::string break_title(std::string_view rule, Duration length) {
+    std::string name(rule);
+    if (!name.empty() && name[0] >= 'a' && name[0] <= 'z') name[0] = static_cast<char>(name[0] - 'a' + 'A');
+    std::string out = fmt::format("{} break", name);
+    if (length > Duration::zero()) out += fmt::format(" — {}", format_length(length));
+    return out;
+}
+
+std::string repetitions(const Reps& reps, bool per_side) {
+    std::string_view side = per_side ? " each side" : "";
+    if (reps.min == reps.max && reps.max == 1) return fmt::format("once{}", side);
+    if (reps.min == reps.max && reps.max == 2) return fmt::format("twice{}", side);
+    return fmt::format("{} times{}", format_reps(reps), side);
 }
 
 NotificationText reminder_text(const Reminder& r, const Stretch* s, const TextOptions& o) {
@@ -37,20 +49,21 @@ NotificationText reminder_text(const Reminder& r, const Stretch* s, const TextOp
     auto bold = [&](std::string_view t) { return o.markup ? fmt::format("<b>{}</b>", escape_markup(t)) : std::string(t); };
 
     NotificationText out;
-    out.summary = fmt::format("Time to stretch — {} sitting", spoken_duration(r.sitting));
+    out.summary = break_title(r.rule, r.length);
     std::string& body = out.body;
     if (s) {
         body += bold(s->name);
         body += text(fmt::format(" ({})\n", fmt::join(s->targets, ", ")));
         std::size_t shown = o.full_steps ? s->steps.size() : std::min(first_steps, s->steps.size());
         for (std::size_t i = 0; i < shown; ++i) body += text(fmt::format("{}. {}\n", i + 1, s->steps[i]));
-        if (shown < s->steps.size()) body += text(fmt::format("… {} more steps: click for all\n", s->steps.size() - shown));
-        body += text(fmt::format("Hold {}, {} {}{}", format_hold(s->hold), format_reps(s->reps),
-                                 s->reps.max == 1 ? "time" : "times", s->per_side ? " each side" : ""));
-        if (o.full_steps && s->caution) {
-            body += '\n';
-            body += text(fmt::format("Caution: {}", *s->caution));
+        // Only a server with buttons sends the click (our "default" action) back.
+        if (auto more = s->steps.size() - shown) {
+            std::string_view steps = more == 1 ? "step" : "steps";
+            body += text(o.actions ? fmt::format("… {} more {}: click for all\n", more, steps)
+                                   : fmt::format("… {} more {}: stretch show {}\n", more, steps, s->id));
         }
+        body += text(fmt::format("Hold {}, {}", format_hold(s->hold), repetitions(s->reps, s->per_side)));
+        if (s->caution) body += text(fmt::format("\nCaution: {}", *s->caution));
     } else {
         body += text(fmt::format("Take your {} break: stand up and move.", r.rule));
     }

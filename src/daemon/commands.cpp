@@ -86,6 +86,8 @@ json next_reply(Daemon& d) {
     return {{"state", engine_mode_name(status.mode)},
             {"sitting_s", secs(status.sitting)},
             {"held", d.status_view(now)["held"]},
+            {"off_hours", status.off_hours},
+            {"hours", hours_json(d.engine().config().schedule)},
             {"paused_for_s", status.paused_for ? json(secs(*status.paused_for)) : json(nullptr)},
             {"next", next_json(status, d.engine().config())}};
 }

@@ -170,7 +170,7 @@ void DesktopNotifier::send_notify(bool full_steps) {
     if (options.actions) {
         auto add = [&](const char* key, const std::string& label) { ok = ok && sd_bus_message_append(m, "ss", key, label.c_str()) >= 0; };
         add("done", "Done");
-        if (r.snoozes_left > 0) add("snooze", fmt::format("Snooze {}", spoken_duration(r.snooze)));
+        if (r.snoozes_left > 0) add("snooze", fmt::format("Snooze {}", format_length(r.snooze)));
         if (r.skippable) add("skip", "Skip");
         add("default", "Show all steps");
     }

@@ -50,7 +50,8 @@ json status_json(const EngineStatus& status, const Config& config) {
     json out = {{"state", engine_mode_name(status.mode)},
                 {"sitting_s", secs(status.sitting)},
                 {"away", status.away},
-                {"off_hours", status.off_hours}};
+                {"off_hours", status.off_hours},
+                {"hours", hours_json(config.schedule)}};
     out["paused_for_s"] = status.paused_for ? json(secs(*status.paused_for)) : json(nullptr);
     out["held"] = status.held ? json(*status.held) : json(nullptr);
     if (status.shown)
@@ -70,6 +71,13 @@ json reminder_json(const Reminder& r, const Config& config) {
     const Stretch* s = config.find_stretch(r.stretch_id);
     out["stretch"] = s ? stretch_json(*s, config, true) : json(nullptr);
     return out;
+}
+
+json hours_json(const Schedule& schedule) {
+    json days = json::array();
+    for (int d = 0; d < 7; ++d)
+        if (schedule.days[static_cast<std::size_t>(d)]) days.push_back(weekday_name(d));
+    return {{"days", std::move(days)}, {"from", format_clock(schedule.from_s)}, {"to", format_clock(schedule.to_s)}};
 }
 
 std::string_view record_event_name(RecordKind kind) {

@@ -15,6 +15,9 @@ nlohmann::json stretch_json(const Stretch& stretch, const Config& config, bool f
 nlohmann::json status_json(const EngineStatus& status, const Config& config);
 nlohmann::json next_json(const EngineStatus& status, const Config& config);
 nlohmann::json reminder_json(const Reminder& reminder, const Config& config);
+// The reminder hours as configured: {"days":["mon",...],"from":"09:00","to":"17:30"}.
+// The CLI works out from them, on its own clock, when reminders start again.
+nlohmann::json hours_json(const Schedule& schedule);
 nlohmann::json record_json(const Record& record, std::int64_t wall_s);
 // The event name subscribers see for a record, or empty for none.
 std::string_view record_event_name(RecordKind kind);

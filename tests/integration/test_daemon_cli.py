@@ -11,6 +11,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import json  # noqa: E402
+import pty  # noqa: E402
 import re  # noqa: E402
 import select  # noqa: E402
 import signal  # noqa: E402
@@ -20,7 +21,7 @@ import time  # noqa: E402
 import unittest  # noqa: E402
 
 from harness import (  # noqa: E402
-    EVENT_TIMEOUT, SLOW_CONFIG, STRETCH, STRETCHD, StretchTestCase, fast_config, request)
+    EVENT_TIMEOUT, SLOW_CONFIG, START_TIMEOUT, STRETCH, STRETCHD, StretchTestCase, fast_config, request)
 
 KEPT = " (the running config is kept)"
 
@@ -44,14 +45,15 @@ def line_col(text, needle):
 class ReadLines:
     """Lines from a child's stdout pipe, with a deadline per line."""
 
-    def __init__(self, proc):
+    def __init__(self, proc, fd=None):
         self.proc = proc
+        self.fd = fd  # a pseudo-terminal's master instead of the stdout pipe
         self.buf = b""
         self.eof = False
 
     def line(self, timeout=EVENT_TIMEOUT):
         deadline = time.monotonic() + timeout
-        fd = self.proc.stdout.fileno()
+        fd = self.proc.stdout.fileno() if self.fd is None else self.fd
         while b"\n" not in self.buf and not self.eof:
             left = deadline - time.monotonic()
             if left <= 0:
@@ -59,14 +61,17 @@ class ReadLines:
             r, _, _ = select.select([fd], [], [], left)
             if not r:
                 return None
-            chunk = os.read(fd, 65536)
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:  # a pseudo-terminal whose other end is closed
+                chunk = b""
             if not chunk:
                 self.eof = True
             self.buf += chunk
         if b"\n" not in self.buf:
             return None
         line, _, self.buf = self.buf.partition(b"\n")
-        return line.decode("utf-8")
+        return line.decode("utf-8").removesuffix("\r")  # a terminal writes "\r\n"
 
 
 # ---------------------------------------------------------------------------
@@ -291,11 +296,14 @@ class BreakTest(StretchTestCase):
         self.assertIn("not standing", r.stderr)
 
     def test_watch_plain_rings_the_bell(self):
-        # No desktop here: the last-resort notifier is a bell line for `stretch watch`.
+        # No desktop here: the last-resort notifier is a bell line for `stretch watch`
+        # in a terminal (a pseudo-terminal here; a bar's pipe gets no bell).
+        master, slave = pty.openpty()
         p = subprocess.Popen([STRETCH, "watch"], env=self.cli_env(), stdin=subprocess.DEVNULL,
-                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                             stdout=slave, stderr=subprocess.DEVNULL)
+        os.close(slave)
         self.children.append(p)
-        lines = ReadLines(p)
+        lines = ReadLines(p, fd=master)
         deadline = time.monotonic() + EVENT_TIMEOUT
         while True:
             line = lines.line(max(0.1, deadline - time.monotonic()))
@@ -304,8 +312,8 @@ class BreakTest(StretchTestCase):
                 break
         self.assertTrue(line[1:].strip(), "the bell line has no text")
         p.terminate()
-        p.wait(10)
-        p.stdout.close()
+        p.wait(EVENT_TIMEOUT)
+        os.close(master)
 
     def test_guide_without_id_takes_the_suggested_stretch(self):
         nxt = self.ok("next")["next"]
@@ -322,7 +330,7 @@ class BreakTest(StretchTestCase):
         self.assertEqual(lines.line(), "Child's Pose")
         self.assertIsNotNone(lines.line())  # the first step: the guide is running
         p.send_signal(signal.SIGINT)
-        self.assertEqual(p.wait(10), 130)
+        self.assertEqual(p.wait(EVENT_TIMEOUT), 130)
         rest = []
         while (line := lines.line(5)) is not None:
             rest.append(line)
@@ -362,7 +370,7 @@ class CommandsTest(StretchTestCase):
         self.assertGreater(len(everything), len(stretches))
 
         r = self.cli("list", "--target", "hamstring")
-        self.assertEqual(r.returncode, 1, r)
+        self.assertEqual(r.returncode, 2, r)  # a usage error, with the name it was near
         self.assertIn("hamstrings", r.stderr)
 
     def test_list_format_ids(self):
@@ -602,7 +610,7 @@ class WatchTest(StretchTestCase):
 
     def stop_watch(self, p):
         p.send_signal(signal.SIGTERM)
-        p.wait(10)
+        p.wait(EVENT_TIMEOUT)
         p.stdout.close()
         p.stderr.close()
 
@@ -745,9 +753,9 @@ class LifecycleTest(StretchTestCase):
         second = self.new_daemon()
         second.spawn()
         try:
-            code = second.proc.wait(5)
+            code = second.proc.wait(START_TIMEOUT)
         except subprocess.TimeoutExpired:
-            self.fail("a second stretchd on the same socket did not exit within 5 s")
+            self.fail("a second stretchd on the same socket did not exit")
         self.assertNotEqual(code, 0)
         log = second.log()
         self.assertIn("already running", log)
@@ -779,7 +787,7 @@ class LifecycleTest(StretchTestCase):
     def test_sigint_removes_socket(self):
         d = self.new_daemon().start()
         d.signal(signal.SIGINT)
-        self.assertEqual(d.proc.wait(10), 0)
+        self.assertEqual(d.proc.wait(EVENT_TIMEOUT), 0)
         self.assertFalse(os.path.lexists(self.sock))
 
     def test_sigterm_with_clients_connected(self):
@@ -805,9 +813,9 @@ class LifecycleTest(StretchTestCase):
         d = self.new_daemon(socket_flag=False, env=env)
         d.spawn()
         try:
-            code = d.proc.wait(5)
+            code = d.proc.wait(START_TIMEOUT)
         except subprocess.TimeoutExpired:
-            self.fail("stretchd without XDG_RUNTIME_DIR did not exit within 5 s")
+            self.fail("stretchd without XDG_RUNTIME_DIR did not exit")
         self.assertNotEqual(code, 0)
         log = d.log()
         self.assertIn("XDG_RUNTIME_DIR", log)
@@ -843,9 +851,9 @@ class LifecycleTest(StretchTestCase):
     def assert_refused_at_start(self, d, *needles):
         d.spawn()
         try:
-            code = d.proc.wait(5)
+            code = d.proc.wait(START_TIMEOUT)
         except subprocess.TimeoutExpired:
-            self.fail(f"stretchd did not refuse to start within 5 s:\n{d.log()}")
+            self.fail(f"stretchd did not refuse to start:\n{d.log()}")
         self.assertNotEqual(code, 0)
         for needle in needles:
             self.assertIn(needle, d.log())
@@ -908,7 +916,7 @@ class LifecycleTest(StretchTestCase):
         self.write_config("[[break]]\nname = \"micro\"\nevery = \"1s\"\nduration = \"1s\"\n")
         d = self.new_daemon()
         d.spawn()
-        code = d.proc.wait(5)
+        code = d.proc.wait(START_TIMEOUT)
         self.assertNotEqual(code, 0)
         self.assertIn(f"{self.config_path}:3:", d.log())
         self.assertIn("stretch config check", d.log())
@@ -924,8 +932,165 @@ class LifecycleTest(StretchTestCase):
     def test_bad_log_level(self):
         d = self.new_daemon(args=["--log-level", "loud"])
         d.spawn()
-        self.assertEqual(d.proc.wait(5), 2)
+        self.assertEqual(d.proc.wait(START_TIMEOUT), 2)
         self.assertIn("--log-level", d.log())
+
+
+# ---------------------------------------------------------------------------
+# Issue 12: numbers that agree, a status that does not contradict itself,
+# and bar formats that carry only what a bar can show.
+# ---------------------------------------------------------------------------
+
+def left_text(seconds):
+    """The one rule for time left (core/duration.hpp): seconds under a minute,
+    else rounded up to the minute, "1h05m" from an hour."""
+    if seconds <= 0:
+        return "0s"
+    if seconds < 60:
+        return f"{seconds}s"
+    hours, minutes = divmod(-(-seconds // 60), 60)
+    if not hours:
+        return f"{minutes}m"
+    return f"{hours}h" if not minutes else f"{hours}h{minutes:02d}m"
+
+
+# micro is due after 90 s: every test here ends well before.
+NINETY_SECONDS_CONFIG = SLOW_CONFIG.replace('every = "1h"', 'every = "90s"')
+
+
+class NumbersThatAgreeTest(StretchTestCase):
+    config_text = NINETY_SECONDS_CONFIG
+
+    def test_every_90s_reads_1m30s_beside_the_time_left(self):
+        # It read "0s/1m" beside "in 2m".
+        r = self.cli_ok("status")
+        m = re.search(r"micro +▕[^▏]*▏ +(\d+)s/1m30s +in (\S+)", r.stdout)
+        self.assertIsNotNone(m, r.stdout)
+        self.assertEqual(m.group(2), "2m", r.stdout)
+        r = self.cli_ok("next")
+        self.assertIn("Next: the micro break in 2m.", r.stdout)
+        self.assertRegex(r.stdout, r"\d+s of 1m30s sitting")
+
+    def test_waybar_percentage_agrees_with_its_tooltip(self):
+        # The tooltip said "26s of 1m" beside percentage 29.
+        p = subprocess.Popen([STRETCH, "watch", "--format", "waybar"], env=self.cli_env(), stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.children.append(p)
+        line = ReadLines(p).line()
+        p.terminate()
+        p.wait(EVENT_TIMEOUT)
+        p.stdout.close()
+        self.assertIsNotNone(line)
+        obj = json.loads(line)
+        m = re.search(r"micro break: (\d+)s of 1m30s", obj["tooltip"])
+        self.assertIsNotNone(m, obj)
+        self.assertEqual(obj["percentage"], int(m.group(1)) * 100 // 90, obj)
+        self.assertEqual(obj["text"], "🧘 2m", obj)
+
+    def test_snooze_and_pause_replies_agree_with_status(self):
+        # snooze replied "in 37m" and status said "38m left"; pause replied "16h26" and status "16h27".
+        r = self.cli_ok("snooze", "95s", "--break", "micro")
+        m = re.search(r"reminding you in (\S+) \(", r.stdout)
+        self.assertIsNotNone(m, r.stdout)
+        st = self.status()
+        self.assertEqual(m.group(1), left_text(rule(st, "micro")["snoozed_for_s"]), (r.stdout, st))
+        r = self.cli_ok("status")
+        self.assertIn(f"snoozed, {m.group(1)} left", r.stdout)
+
+        r = self.cli_ok("pause", "1h30s")
+        self.assertIn("Reminders paused for 1h01m.", r.stdout)
+        self.assertIn("Paused for 1h01m more.", self.cli_ok("status").stdout)
+        self.assertEqual(self.cli_ok("next", "--format", "short").stdout, "⏸ 1h01m\n")
+
+
+class OffHoursTest(StretchTestCase):
+    # Reminder hours from two hours from now: the break falls due outside them.
+    start = time.localtime(time.time() + 2 * 3600)
+    end = time.localtime(time.time() + 3 * 3600)
+    FROM = f"{start.tm_hour:02d}:{start.tm_min:02d}"
+    TO = f"{end.tm_hour:02d}:{end.tm_min:02d}"
+    config_text = fast_config() + f'\n[schedule]\nfrom = "{FROM}"\nto = "{TO}"\n'
+
+    def test_off_hours_says_when_reminders_start_again(self):
+        # It said "🧘 now" and "Time for the micro break." and never mentioned the hours.
+        st = self.wait_until(lambda: (s := self.status())["next"]["due"] and s, what="micro due")
+        self.assertEqual(st["state"], "off_hours", st)
+        self.assertEqual(st["hours"], {"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+                                       "from": self.FROM, "to": self.TO}, st)
+        self.assertEqual(self.ok("next")["hours"]["from"], self.FROM)
+
+        self.assertEqual(self.cli_ok("next", "--format", "short").stdout, f"🧘 due · reminders from {self.FROM}\n")
+        headline = f"outside your reminder hours: no reminders until {self.FROM}."
+        for command in ("next", "status"):
+            out = self.cli_ok(command).stdout
+            self.assertIn(headline, out)
+            self.assertNotIn("Time for", out)
+
+        p = subprocess.Popen([STRETCH, "watch", "--format", "i3blocks"], env=self.cli_env(),
+                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.children.append(p)
+        block = json.loads(ReadLines(p).line())
+        p.terminate()
+        p.wait(EVENT_TIMEOUT)
+        p.stdout.close()
+        self.assertEqual(block["full_text"], f"🧘 due · reminders from {self.FROM}", block)
+        self.assertEqual(block["short_text"], "🧘 due", block)
+        self.assertIs(block["urgent"], False, "no alarm in the bar outside the reminder hours")
+
+
+class BarFormatsTest(StretchTestCase):
+    config_text = fast_config()
+
+    def watch(self, fmt):
+        p = subprocess.Popen([STRETCH, "watch", "--format", fmt], env=self.cli_env(), stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.children.append(p)
+        return p, ReadLines(p)
+
+    def stop_watch(self, p):
+        p.terminate()
+        p.wait(EVENT_TIMEOUT)
+        p.stdout.close()
+
+    def test_i3blocks_prints_json_blocks_urgent_when_due(self):
+        # For a block with format=json: i3bar's keys, urgent once a break is due.
+        p, lines = self.watch("i3blocks")
+        deadline = time.monotonic() + EVENT_TIMEOUT
+        while True:
+            self.assertLess(time.monotonic(), deadline, "no urgent block")
+            line = lines.line()
+            self.assertIsNotNone(line)
+            block = json.loads(line)
+            self.assertEqual(set(block) - {"color"}, {"full_text", "short_text", "urgent"}, block)
+            self.assertIs(block["urgent"], block["full_text"] == "🧘 now", block)
+            if block["urgent"]:
+                break
+        self.stop_watch(p)
+
+    def test_plain_into_a_pipe_carries_no_bell(self):
+        # A bar reads `--format plain` through a pipe: the bell and its sentence are for a terminal.
+        sub = self.subscriber()
+        p, lines = self.watch("plain")
+        bell = sub.wait_for("bell")
+        self.ok("pause")
+        sub.wait_for("paused")
+        seen = []
+        while (line := lines.line()) is not None:
+            seen.append(line)
+            if line.startswith("⏸"):
+                break
+        self.stop_watch(p)
+        self.assertTrue(seen and seen[-1].startswith("⏸"), seen)
+        self.assertFalse([x for x in seen if "\a" in x or x == bell["text"]], seen)
+
+    def test_i3blocks_while_the_daemon_is_down(self):
+        p, lines = self.watch("i3blocks")
+        self.assertIn("full_text", json.loads(lines.line()))
+        self.assertEqual(self.daemon.stop(), 0)
+        while (block := json.loads(lines.line()))["full_text"] != "🧘 off":
+            pass
+        self.assertIs(block["urgent"], False, block)
+        self.stop_watch(p)
 
 
 if __name__ == "__main__":

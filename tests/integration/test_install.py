@@ -17,6 +17,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import gzip  # noqa: E402
+import json  # noqa: E402
 import pty  # noqa: E402
 import re  # noqa: E402
 import select  # noqa: E402
@@ -376,16 +377,22 @@ class TestConfigExamples(InstallTestCase):
 
 
 class TestSetup(InstallTestCase):
-    def default_text(self):
-        with open(os.path.join(SOURCE, "config", "stretch.toml")) as f:
-            return f.read()
+    def effective(self, *args):
+        """What stretch reads without a daemon, as JSON: the library in use with the user's file or without it."""
+        self.env["STRETCH_SOCKET"] = os.path.join(self.tmp, "run", "nobody.sock")
+        r = self.cli("--json", *args)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return json.loads(r.stdout)
 
-    def test_setup_writes_the_default_config_which_config_check_accepts(self):
+    def test_setup_writes_a_short_commented_config_which_config_check_accepts(self):
+        library = self.effective("list")
         r = self.cli("setup")
         self.assertEqual(r.returncode, 0, r.stderr)
         path = os.path.join(self.env["XDG_CONFIG_HOME"], "stretch", "config.toml")
         with open(path) as f:
-            self.assertEqual(f.read(), self.default_text())
+            text = f.read()
+        with open(os.path.join(SOURCE, "config", "setup.toml")) as f:
+            self.assertEqual(text, f.read())
         # The directory it made and the file are the user's alone, as every file stretch writes for them.
         self.assertEqual(stat.S_IMODE(os.stat(os.path.dirname(path)).st_mode), 0o700)
         self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o600)
@@ -398,6 +405,41 @@ class TestSetup(InstallTestCase):
         check = self.cli("config", "check")
         self.assertEqual(check.returncode, 0, check.stderr)
         self.assertIn(f"{path}: ok", check.stdout)
+        # The built-in library stays in use, all of it: later versions' stretches reach the user.
+        self.assertEqual(self.effective("list"), library)
+        self.assertEqual(len(library["stretches"]), len(tomllib.loads(self.default_text())["stretch"]))
+
+    def test_the_setup_file_changes_nothing_until_a_line_is_uncommented(self):
+        self.assertEqual(self.cli("setup").returncode, 0)
+        path = os.path.join(self.env["XDG_CONFIG_HOME"], "stretch", "config.toml")
+        with open(path) as f:
+            text = f.read()
+        self.assertLess(len(text.splitlines()), 100)
+        # Only section headers are live, and empty: every key keeps its built-in value.
+        self.assertTrue(all(table == {} for table in tomllib.loads(text).values()), tomllib.loads(text))
+        self.assertNotRegex(text, r"(?m)^\[\[")
+        self.assertRegex(text, r"(?m)^# .*\[\[stretch\]\]")
+        # The [[break]] example is the built-in rules, word for word once uncommented.
+        example = "\n".join(line[2:] for line in text.splitlines() if line.startswith("# ") or line == "#")
+        built_in = tomllib.loads(self.default_text())
+        first_break = re.search(r"(?m)^\[\[break\]\]$", example).start()
+        self.assertEqual(tomllib.loads(example[first_break:])["break"], built_in["break"])
+        # A commented key shows its built-in value where it first appears (a second one, such as the
+        # work-hours alternative, is an example).
+        for section in ("schedule", "profile"):
+            block = re.search(rf"(?ms)^\[{section}\]\n(.*?)^\[", text).group(1)
+            shown = {}
+            for line in block.splitlines():
+                m = re.match(r"# (\w+) = ", line)
+                if m and m.group(1) not in shown:
+                    shown[m.group(1)] = tomllib.loads(line[2:])[m.group(1)]
+            self.assertTrue(shown, section)
+            for key, value in shown.items():
+                self.assertEqual(value, built_in[section][key], f"[{section}] {key}")
+
+    def default_text(self):
+        with open(os.path.join(SOURCE, "config", "stretch.toml")) as f:
+            return f.read()
 
     def test_setup_under_an_open_umask_still_writes_a_private_file(self):
         for mask in ("000", "022"):
@@ -437,7 +479,7 @@ class TestSetup(InstallTestCase):
             f.write("")
         r = self.cli("setup", env=dict(self.env, XDG_CONFIG_HOME=blocker))
         self.assertEqual(r.returncode, 1, r.stdout)
-        self.assertRegex(r.stderr, rf"^stretch setup: config directory \"{re.escape(blocker)}/stretch\": cannot be created: "
+        self.assertRegex(r.stderr, rf"^stretch: setup: config directory \"{re.escape(blocker)}/stretch\": cannot be created: "
                                    rf"Not a directory: make sure \"{re.escape(blocker)}\" is a directory you can write in\n$")
         self.assertNotIn("systemctl", r.stdout)
 
@@ -596,11 +638,19 @@ printf '%s\\n' "${{COMPREPLY[@]}}"
         self.assertEqual(self.fish(f"stretch --socket {sock} show childs-p"), {"childs-pose"})
         self.assertIn("childs-pose", self.zsh(f"stretch --socket {sock} show childs-p", "childs-pose"))
 
-    def test_without_a_daemon_show_completes_to_nothing_quietly(self):
+    def test_without_a_daemon_show_completes_the_built_in_library_quietly(self):
         self.env["STRETCH_SOCKET"] = os.path.join(self.tmp, "run", "nobody.sock")
         self.env["PATH"] = self.path("usr/bin") + ":" + os.environ.get("PATH", "/usr/bin:/bin")
-        self.assertEqual(self.bash("stretch show "), set())
-        self.assertEqual(self.fish("stretch show "), set())
+        with open(os.path.join(SOURCE, "config", "stretch.toml"), "rb") as f:
+            ids = {s["id"] for s in tomllib.load(f)["stretch"]}
+        self.assertEqual(self.bash("stretch show "), ids)
+        self.assertEqual(self.fish("stretch show "), ids)
+
+    def test_help_completes_the_commands(self):
+        expected = {c.split()[0] for c in cli_commands()}
+        self.assertEqual(self.bash("stretch help "), expected)
+        self.assertEqual(self.fish("stretch help "), expected)
+        self.assertEqual(self.bash("stretch help config "), {"check"})
 
 
 class TestUnitDirectory(unittest.TestCase):

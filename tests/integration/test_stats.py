@@ -248,14 +248,14 @@ class StatsTest(harness.StretchTestCase):
         self.assertIn(f"{self.date(-4)} to {self.today}", out)
         lines = {line.split()[1]: line for line in out.splitlines() if re.match(r"  \w{3} \d{4}-\d\d-\d\d ", line)}
         self.assertEqual(len(lines), 5, out)
-        # sitting as "3h10", then taken/reminded.
-        self.assertRegex(lines[self.day_a], r"▕[█▏▎▍▌▋▊▉ ]+▏\s+3h10  2/3$")
-        self.assertRegex(lines[self.day_b], r"▕[█▏▎▍▌▋▊▉ ]+▏\s+3h30  2/2$")
+        # sitting as "3h10m", then taken/reminded.
+        self.assertRegex(lines[self.day_a], r"▕[█▏▎▍▌▋▊▉ ]+▏\s+3h10m  2/3$")
+        self.assertRegex(lines[self.day_b], r"▕[█▏▎▍▌▋▊▉ ]+▏\s+3h30m  2/2$")
         self.assertRegex(lines[self.date(-1)], r"▕ +▏\s+0s  0/0$")
         self.assertRegex(lines[self.today], r"\s+2h  1/2$")
         # The longest day fills the bar; day B is 210 of 210 minutes.
         self.assertIn("█" * 20, lines[self.day_b])
-        self.assertIn("sitting 8h40 · longest run 2h · share taken 71%", out)
+        self.assertIn("sitting 8h40m · longest run 2h · share taken 71%", out)
         self.assertIn("reminded 7 · taken 5 · natural 1 · snoozed 1 · skipped 2", out)
         self.assertIn("areas        neck, shoulders, upper-back, lower-back, hamstrings, calves", out)
         self.assertIn("most done    Chin Tuck ×2, Downward-Facing Dog ×1, Neck Turn ×1", out)
@@ -264,7 +264,7 @@ class StatsTest(harness.StretchTestCase):
         out = self.cli_ok("stats").stdout
         self.assertIn(self.today, out.splitlines()[0])
         self.assertRegex(out, r"sitting +2h  ▕█{5}[▏▎▍▌▋▊▉]? +▏")  # 2h of an 8h bar: 5 of 20 cells
-        self.assertRegex(out, r"longest run +1h31  ▕")
+        self.assertRegex(out, r"longest run +1h31m  ▕")
         self.assertRegex(out, r"share taken +50%  ▕█{10} {10}▏  1 taken, 1 skipped")
         self.assertIn("reminded 2 · taken 1 · natural 0 · snoozed 0 · skipped 1", out)
         self.assertIn("areas        neck, shoulders, upper-back", out)
@@ -304,7 +304,7 @@ class StatsTest(harness.StretchTestCase):
         # Day B, today's fixture, and stretchd's own start.
         self.assertEqual(len(lines), len(DAY_B) + len(TODAY) + 1, r.stdout)
         self.assertEqual(lines[0].split(), [self.day_b, "08:30:00", "start"])
-        self.assertEqual(lines[2].split(), [self.day_b, "09:31:00", "taken", "micro", "chin-tuck", "after", "1h01",
+        self.assertEqual(lines[2].split(), [self.day_b, "09:31:00", "taken", "micro", "chin-tuck", "after", "1h01m",
                                             "sitting,", "via", "stretch"])
         self.assertEqual(lines[3].split(), [self.day_b, "10:00:00", "paused", "for", "1h,", "via", "stretch"])
         self.assertEqual(lines[len(DAY_B) + 2].split(), [self.today, "09:52:00", "skipped", "micro", "neck-turn", "after",
@@ -316,7 +316,7 @@ class StatsTest(harness.StretchTestCase):
         self.assertEqual(lines[3].split(), [self.day_a, "09:56:00", "snoozed", "micro", "neck-turn", "for", "5m",
                                             "(snooze", "1),", "via", "stretch"])
         self.assertEqual(lines[9].split(), [self.day_a, "11:00:00", "back", "away", "30m"])
-        self.assertEqual(lines[11].split(), [self.day_a, "11:52:00", "skipped", "long", "childs-pose", "after", "2h02",
+        self.assertEqual(lines[11].split(), [self.day_a, "11:52:00", "skipped", "long", "childs-pose", "after", "2h02m",
                                              "sitting,", "via", "the", "notification"])
 
     def test_history_json_and_refusals(self):
@@ -333,9 +333,10 @@ class StatsTest(harness.StretchTestCase):
         self.assertTrue(limited["truncated"])
         self.assertEqual([e["kind"] for e in limited["events"]], ["stop", "start"])
 
+        # A malformed argument is a usage error, found by stretch before it asks the daemon.
         r = self.cli("history", "--since", "2025-02-30")
-        self.assertEqual(r.returncode, 1, r)
-        self.assertIn('"since" must be a date like', r.stderr)
+        self.assertEqual(r.returncode, 2, r)
+        self.assertIn('history --since "2025-02-30": expected a day of the calendar as YYYY-MM-DD', r.stderr)
         self.assert_error(self.request("history", {"since": "yesterday"}), "bad_argument")
         self.assert_error(self.request("history", {"limit": 0}), "bad_argument")
         self.assert_error(self.request("stats", {"days": 367}), "bad_argument")
