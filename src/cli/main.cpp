@@ -178,11 +178,13 @@ bool is_date(std::string_view text) {
 int watch(const Options& o) {
     auto render = o.format == "waybar" ? render_watch_waybar : o.format == "i3blocks" ? render_watch_i3blocks : render_watch_plain;
     bool told_down = false;
-    bool terminal = isatty(STDOUT_FILENO);
+    // Only `stretch watch` in a terminal rings: a bar reading through a pipe
+    // would swallow the bell and show its sentence, so it does not offer to.
+    bool rings_bell = isatty(STDOUT_FILENO) && !o.json && o.format == "plain";
     for (;;) {
         try {
             auto client = connect(o);
-            json reply = client.request("subscribe");
+            json reply = client.request("subscribe", rings_bell ? json{{"bell", true}} : json::object());
             client.wait_forever();
             told_down = false;
             out((o.json ? protocol::dump(reply) : render(reply)) + "\n");
@@ -193,8 +195,7 @@ int watch(const Options& o) {
                 else if (event->contains("status"))
                     lines += render((*event)["status"]) + "\n";
                 // The bell fallback: the terminal running `stretch watch` is the last way to reach the user.
-                // Not a bar reading through a pipe: the bell and its sentence are for a terminal.
-                if (event->value("event", "") == "bell" && !o.json && o.format == "plain" && terminal)
+                if (event->value("event", "") == "bell" && rings_bell)
                     lines += fmt::format("\a{}\n", event->value("text", "Time for a break"));
                 if (!lines.empty()) out(lines);
             }

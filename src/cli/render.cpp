@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "cli/terminal.hpp"
 #include "core/config.hpp"
 #include "core/duration.hpp"
 #include "core/notification_text.hpp"
@@ -202,8 +203,7 @@ std::string render_status(const json& reply, const Style& style) {
     if (const json& r = reply["reminder"]; r.is_object() && reply.value("held", json()).is_null())
         out += fmt::format("Reminder showing: {} break, {}\n", r.value("break", ""),
                            r.value("count", 1) > 1 ? fmt::format("reminded {} times", r.value("count", 1)) : "first reminder");
-    std::size_t width = 0;
-    for (auto& b : reply["breaks"]) width = std::max(width, b.value("break", "").size());
+    std::vector<std::vector<std::string>> rows;
     for (auto& b : reply["breaks"]) {
         std::string when;
         if (!b.value("enabled", true)) when = "disabled";
@@ -211,9 +211,10 @@ std::string render_status(const json& reply, const Style& style) {
         else if (b.value("due", false)) when = style.warn("due now");
         else when = fmt::format("in {}", left(b["due_in_s"]));
         std::string stretch = b["stretch"].is_object() ? b["stretch"].value("name", "") : "";
-        out += fmt::format("  {:<{}}  {} {:>5}/{:<5} {}  {}\n", b.value("break", ""), width, progress_bar(fraction(b), 12),
-                           elapsed(b["sitting_s"]), length(b["every_s"]), when, style.dim(stretch));
+        rows.push_back({"", b.value("break", ""), progress_bar(fraction(b), 12),
+                        fmt::format("{}/{}", elapsed(b["sitting_s"]), length(b["every_s"])), when, style.dim(stretch)});
     }
+    for (auto& line : align_columns(rows)) out += line + "\n";
     if (const json& a = reply.value("activity", json()); a.is_object()) {
         if (a.value("source", "none") == "none")
             out += style.dim(fmt::format("Activity: not tracked ({}); `stretch doctor` says why", a.value("detail", ""))) + "\n";
@@ -227,14 +228,18 @@ std::string render_status(const json& reply, const Style& style) {
 }
 
 std::string render_list(const json& reply, const Style& style) {
-    std::string out;
-    std::size_t width = 0;
-    for (auto& s : reply["stretches"]) width = std::max(width, s.value("id", "").size());
+    std::vector<std::vector<std::string>> rows;
     for (auto& s : reply["stretches"]) {
-        std::string id = s.value("id", "");
-        std::string line = fmt::format("{:<{}}  {:<8}  {}  {}", id, width, s.value("position", ""), s.value("name", ""), style.dim(areas(s)));
-        if (!s.value("allowed", true)) line = style.dim(line + "  (excluded by your profile)");
-        out += line + "\n";
+        bool allowed = s.value("allowed", true);
+        rows.push_back({s.value("id", ""), s.value("position", ""), s.value("name", ""),
+                        allowed ? style.dim(areas(s)) : areas(s) + "  (excluded by your profile)"});
+    }
+    std::string out;
+    std::size_t i = 0;
+    for (auto& line : align_columns(rows)) {
+        // Dimmed after aligning: colour codes take no columns, but dim the whole of an excluded line.
+        bool allowed = reply["stretches"][i++].value("allowed", true);
+        out += (allowed ? line : style.dim(line)) + "\n";
     }
     if (out.empty()) out = "No stretch matches.\n";
     return out;

@@ -3,6 +3,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include "ipc/paths.hpp"
@@ -143,6 +144,32 @@ std::size_t display_width(std::string_view text) {
         i = glyph.end;
     }
     return width;
+}
+
+std::string pad(std::string_view text, std::size_t width) {
+    std::string out(text);
+    out.append(width - std::min(width, display_width(text)), ' ');
+    return out;
+}
+
+std::vector<std::string> align_columns(const std::vector<std::vector<std::string>>& rows) {
+    std::vector<std::size_t> widths;
+    for (auto& row : rows)
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            if (widths.size() <= i) widths.push_back(0);
+            widths[i] = std::max(widths[i], display_width(row[i]));
+        }
+    std::vector<std::string> lines;
+    for (auto& row : rows) {
+        std::string line;
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            if (i + 1 == row.size()) line += row[i];
+            else line += pad(row[i], widths[i]) + "  ";
+        }
+        while (!line.empty() && line.back() == ' ') line.pop_back();
+        lines.push_back(std::move(line));
+    }
+    return lines;
 }
 
 std::string wrap(std::string_view text, std::size_t width) {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace stretch {
 
@@ -19,6 +20,14 @@ std::optional<std::size_t> terminal_width();
 // The columns `text` takes on a terminal: escape sequences (colours) none,
 // wide characters (emoji, CJK) two, combining marks none, others one.
 std::size_t display_width(std::string_view text);
+
+// `text` followed by spaces to fill `width` columns (display_width, so an
+// emoji or a coloured word lines up too); `text` alone when it is as wide.
+std::string pad(std::string_view text, std::size_t width);
+
+// Rows of cells as lines of aligned columns, two spaces apart: each column
+// as wide as its widest cell, the last one not padded. A row may be short.
+std::vector<std::string> align_columns(const std::vector<std::vector<std::string>>& rows);
 
 // Wraps every line wider than `width` at spaces, never inside a word (a word
 // longer than the line is left whole). A continued line hangs under where

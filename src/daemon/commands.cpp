@@ -41,6 +41,7 @@ public:
         auto it = args_.find(name);
         return it == args_.end() ? std::nullopt : std::optional(it->get<std::int64_t>());
     }
+    bool boolean(std::string_view name) const { return args_.value(name, false); }
     bool has(std::string_view name) const { return args_.contains(name); }
 
 private:
@@ -261,10 +262,11 @@ const std::vector<Command>& commands() {
              return json{{"config", c.d.config_source()}};
          },
          "Re-read the config file."},
-        {"subscribe", {},
+        {"subscribe",
+         {{"bell", Type::boolean, "true: this client rings a terminal bell on `bell` events (default false)"}},
          [](const Call& c) {
              if (!c.connection) throw Error("bad_request", "subscribe needs a connection to send events on");
-             c.d.subscribe(*c.connection);
+             c.d.subscribe(*c.connection, c.a.boolean("bell"));
              json out = status_reply(c.d);
              out["subscribed"] = true;
              return out;
@@ -319,6 +321,11 @@ void check_args(const Command& command, const json& args) {
                 if (!value.is_number_integer())
                     throw Error("bad_argument", fmt::format("{}: \"{}\" must be a whole number like 7, got {}",
                                                             command.name, key, protocol::quote(value)));
+                break;
+            case Type::boolean:
+                if (!value.is_boolean())
+                    throw Error("bad_argument", fmt::format("{}: \"{}\" must be true or false, got {}", command.name, key,
+                                                            protocol::quote(value)));
                 break;
         }
     }

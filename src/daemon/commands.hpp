@@ -16,7 +16,7 @@ class Daemon;
 class Connection;
 
 struct ArgSpec {
-    enum class Type { string, duration, clock, integer };
+    enum class Type { string, duration, clock, integer, boolean };
     std::string_view name;
     Type type;
     std::string_view help;

@@ -54,8 +54,9 @@ void Connection::arm_timeout() {
     timer_.set_time(usec + static_cast<std::uint64_t>(timeout_.count()) * 1000);
 }
 
-void Connection::set_subscribed() {
+void Connection::set_subscribed(bool rings_bell) {
     subscribed_ = true;
+    rings_bell_ = rings_bell;
     timer_.set_time(0);
 }
 

@@ -27,10 +27,12 @@ public:
     void send(std::string_view line);
     // Sends nothing more and closes once the queue is written.
     void close_after_flush();
-    // Stops the timeout: subscribers are quiet by design.
-    void set_subscribed();
+    // Stops the timeout: subscribers are quiet by design. `rings_bell`: the
+    // client is a terminal that rings on `bell` events (not a status bar).
+    void set_subscribed(bool rings_bell);
 
     bool subscribed() const { return subscribed_; }
+    bool rings_bell() const { return rings_bell_; }
     bool dead() const { return dead_; }
     pid_t peer_pid() const { return peer_pid_; }
     uid_t peer_uid() const { return peer_uid_; }
@@ -55,6 +57,7 @@ private:
     std::string in_;
     std::string out_;
     bool subscribed_ = false;
+    bool rings_bell_ = false;
     bool backlog_ = false;  // complete requests wait in in_ for their turn
     bool eof_ = false;      // the client has shut down its sending side
     bool closing_ = false;  // no more input is read; close when out_ is empty

@@ -304,8 +304,11 @@ std::optional<std::string> Daemon::reload() {
     return error;
 }
 
-void Daemon::subscribe(Connection& connection) {
-    connection.set_subscribed();
+void Daemon::subscribe(Connection& connection, bool rings_bell) {
+    connection.set_subscribed(rings_bell);
+    // A terminal that rings may be the first way to reach the user with a
+    // reminder that is up; on a later turn, so its subscribe reply comes first.
+    if (rings_bell) bell_came_ = loop_.add_defer([this] { delivery_->changed(); });
     rearm();
 }
 

@@ -41,7 +41,7 @@ public:
     void apply(Effects effects);
     // Re-reads the config; on failure keeps the running one and returns why.
     std::optional<std::string> reload();
-    void subscribe(Connection& connection);
+    void subscribe(Connection& connection, bool rings_bell);
     const std::string& config_source() const { return config_source_; }
     const Server& server() const { return server_; }
     Store& store() { return *store_; }
@@ -90,6 +90,7 @@ private:
     std::unique_ptr<Delivery> delivery_;  // reminders to the desktop (or a command, or a bell)
     std::unique_ptr<Activity> activity_;  // idle and active, lock and suspend
     EventSource prune_timer_;
+    EventSource bell_came_;       // a terminal that rings subscribed: offer it the reminder up
     EventSource settle_absence_;  // ends an absence restored at start that no source confirmed
     std::string last_status_;
 };

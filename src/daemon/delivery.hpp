@@ -37,10 +37,12 @@ public:
     std::optional<std::string> held() const;
     // For `status`: each method, whether it is available, and who shows the reminder.
     nlohmann::json describe() const;
+    // A way to remind may have come or gone (a notification server, a
+    // terminal that rings): the reminder up moves to the best one now.
+    void changed();
 
 private:
     std::optional<std::string> do_not_disturb();
-    void changed();
     Notifier* notifier_for(Notify::Method method) const;
     Notifier* preferred() const;
 

@@ -200,4 +200,10 @@ std::size_t Server::subscribers() const {
     return n;
 }
 
+std::size_t Server::bell_ringers() const {
+    std::size_t n = 0;
+    for (auto& c : connections_) n += c->subscribed() && c->rings_bell() && !c->dead();
+    return n;
+}
+
 }  // namespace stretch

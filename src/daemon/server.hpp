@@ -39,6 +39,8 @@ public:
     // Sends a line to every subscribed client.
     void broadcast(std::string_view line);
     std::size_t subscribers() const;
+    // Subscribers that ring a terminal bell on a `bell` event.
+    std::size_t bell_ringers() const;
 
 private:
     void listen_on_path();

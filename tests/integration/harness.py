@@ -217,11 +217,12 @@ class LineConn:
 
 
 class Subscriber(LineConn):
-    """A raw subscriber: {"v":1,"cmd":"subscribe"}, then event lines."""
+    """A raw subscriber: {"v":1,"cmd":"subscribe"}, then event lines. bell=True: it
+    says it rings a terminal bell, as `stretch watch` in a terminal does."""
 
-    def __init__(self, path):
+    def __init__(self, path, bell=False):
         super().__init__(path)
-        self.initial = self.request({"v": 1, "cmd": "subscribe"})
+        self.initial = self.request({"v": 1, "cmd": "subscribe", **({"args": {"bell": True}} if bell else {})})
         if not self.initial.get("ok") or not self.initial.get("subscribed"):
             raise AssertionError(f"subscribe failed: {self.initial!r}")
         self.seen = []
@@ -472,8 +473,8 @@ class StretchTestCase(unittest.TestCase):
         self.conns.append(c)
         return c
 
-    def subscriber(self, path=None):
-        s = Subscriber(path or self.sock)
+    def subscriber(self, path=None, bell=False):
+        s = Subscriber(path or self.sock, bell)
         self.conns.append(s)
         return s
 

@@ -338,6 +338,33 @@ class WidthTest(CliTestCase):
         self.assertIn("Sitting for", shown)
         self.assert_fits(shown, 50)
 
+    def test_list_columns_line_up(self):
+        stretches = json.loads(self.cli_ok("--json", "list").stdout)["stretches"]
+        lines = self.cli_ok("list").stdout.splitlines()
+        self.assertEqual(len(lines), len(stretches))
+        for key in ("position", "name"):
+            starts = {line.index(f"  {s[key]}", len(s["id"])) for line, s in zip(lines, stretches)}
+            self.assertEqual(len(starts), 1, f"the {key} column does not line up:\n" + "\n".join(lines))
+        targets = {line.index(", ".join(s["targets"]), line.index(s["name"]) + len(s["name"]))
+                   for line, s in zip(lines, stretches)}
+        self.assertEqual(len(targets), 1, "the targets column does not line up:\n" + "\n".join(lines))
+
+    def test_status_columns_line_up(self):
+        # Break names of different lengths, one snoozed: each column still starts in one place.
+        self.write_config(SLOW_CONFIG.replace('name = "long"', 'name = "long-stretch"'))
+        self.new_daemon().start()
+        self.cli_ok("snooze", "--break", "micro")
+        status = json.loads(self.cli_ok("--json", "status").stdout)
+        lines = self.cli_ok("status").stdout.splitlines()
+        rows = {b["break"]: next(line for line in lines if line.startswith(f"  {b['break']} "))
+                for b in status["breaks"]}
+        self.assertEqual(len(rows), 2)
+        bars = {row.index("▕") for row in rows.values()}
+        whens = {row.index("snoozed" if name == "micro" else "in ") for name, row in rows.items()}
+        self.assertEqual((len(bars), len(whens)), (1, 1), "\n".join(rows.values()))
+        names = {row.index(b["stretch"]["name"]) for b, row in ((b, rows[b["break"]]) for b in status["breaks"])}
+        self.assertEqual(len(names), 1, "the stretch column does not line up:\n" + "\n".join(rows.values()))
+
     def test_output_to_a_pipe_or_as_json_is_never_wrapped(self):
         for args in (["show", "childs-pose"], ["list"], ["--json", "list"], ["--help"]):
             with self.subTest(args=args):
@@ -566,6 +593,63 @@ class DocsAgreeTest(CliTestCase):
         reply = json.loads(r.stdout)
         self.assertEqual((reply["ok"], reply["v"], reply["error"]["code"]), (False, 1, "setup_failed"))
         self.assertIn(blocker, reply["error"]["message"])
+
+
+# ---------------------------------------------------------------------------
+# 10. What happened is what is recorded (defects 5 and 6).
+# ---------------------------------------------------------------------------
+
+# micro falls due at 2s; then stretch is 4s off, beyond micro's 2s snooze, so
+# micro is shown. From 4s on stretch's due time is inside that snooze window:
+# it must not replace micro's bubble then, only when it falls due itself at 6s.
+COME_FORWARD_CONFIG = """\
+[tracking]
+natural_break = "1h"
+grace = "0s"
+
+[[break]]
+name = "micro"
+every = "2s"
+duration = "1s"
+tags = ["micro"]
+snooze = "2s"
+remind_every = "1h"
+
+[[break]]
+name = "stretch"
+every = "6s"
+duration = "5s"
+tags = ["stretch"]
+remind_every = "1h"
+"""
+
+
+class RecordedAsItHappenedTest(CliTestCase):
+    start_daemon = False
+
+    def test_stand_and_sit_are_recorded_as_commands_not_as_presence(self):
+        self.new_daemon().start()
+        sub = self.subscriber()
+        self.cli_ok("stand")
+        self.cli_ok("sit")
+        sat = sub.wait_for("sit")
+        self.assertEqual(sat["origin"], "cli", sat)
+        events = self.ok("history")["events"]
+        kinds = [(e["kind"], e.get("origin")) for e in events if e["kind"] not in ("start", "reminded")]
+        self.assertEqual(kinds, [("stood", "cli"), ("sat", "cli")], events)
+        self.assertNotIn("away", [e.get("event") for e in sub.seen])
+
+    def test_a_longer_break_replaces_the_bubble_only_when_it_falls_due(self):
+        self.write_config(COME_FORWARD_CONFIG)
+        self.new_daemon().start()
+        sub = self.subscriber()
+        first = sub.wait_for("reminder")
+        self.assertEqual(first["break"], "micro", first)
+        second = sub.wait_for("reminder")
+        self.assertEqual(second["break"], "stretch", second)
+        # Shown because stretch fell due (6s of sitting), not when it came within micro's snooze (4s).
+        self.assertGreaterEqual(second["sitting_s"], 6, second)
+        self.assertTrue(second["replace"], second)
 
 
 if __name__ == "__main__":

@@ -1070,7 +1070,7 @@ class BarFormatsTest(StretchTestCase):
 
     def test_plain_into_a_pipe_carries_no_bell(self):
         # A bar reads `--format plain` through a pipe: the bell and its sentence are for a terminal.
-        sub = self.subscriber()
+        sub = self.subscriber(bell=True)
         p, lines = self.watch("plain")
         bell = sub.wait_for("bell")
         self.ok("pause")
@@ -1083,6 +1083,24 @@ class BarFormatsTest(StretchTestCase):
         self.stop_watch(p)
         self.assertTrue(seen and seen[-1].startswith("⏸"), seen)
         self.assertFalse([x for x in seen if "\a" in x or x == bell["text"]], seen)
+
+    def test_bars_alone_are_no_way_to_ring(self):
+        # Only bars are subscribed: the bell is not available, and no reminder goes to it.
+        sub = self.subscriber()
+        p, lines = self.watch("plain")
+        self.assertIsNotNone(lines.line())
+        sub.wait_for("reminder")
+        methods = {m["method"]: m for m in self.status()["notify"]["methods"]}
+        self.assertIs(methods["bell"]["available"], False, methods)
+        self.ok("pause")
+        sub.wait_for("paused")
+        self.assertNotIn("bell", [e.get("event") for e in sub.seen])
+        self.stop_watch(p)
+        # A terminal that rings comes: the reminder still up reaches it.
+        self.ok("resume")
+        ringer = self.subscriber(bell=True)
+        self.assertIs({m["method"]: m for m in ringer.initial["notify"]["methods"]}["bell"]["available"], True)
+        ringer.wait_for("bell")
 
     def test_i3blocks_while_the_daemon_is_down(self):
         p, lines = self.watch("i3blocks")
