@@ -28,7 +28,7 @@
 #include <vector>
 
 #include "bench_util.hpp"
-#include "ipc/unique_fd.hpp"
+#include "shared/unique_fd.hpp"
 
 namespace {
 

@@ -33,7 +33,7 @@
 #include <spawn.h>
 
 #include "bench_util.hpp"
-#include "ipc/unique_fd.hpp"
+#include "shared/unique_fd.hpp"
 
 extern char** environ;
 

@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-#include "daemon/calendar.hpp"
+#include "daemon/plumbing/calendar.hpp"
 
 namespace stretch {
 namespace {

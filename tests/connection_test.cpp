@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "daemon/connection.hpp"
-#include "daemon/event_loop.hpp"
-#include "ipc/unique_fd.hpp"
+#include "daemon/server/connection.hpp"
+#include "daemon/plumbing/event_loop.hpp"
+#include "shared/unique_fd.hpp"
 
 namespace stretch {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <doctest/doctest.h>
 
-#include "daemon/state_codec.hpp"
+#include "daemon/storage/state_codec.hpp"
 #include "engine_fixture.hpp"
 
 namespace stretch {

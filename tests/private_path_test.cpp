@@ -11,7 +11,7 @@
 #include <fstream>
 #include <string>
 
-#include "ipc/private_path.hpp"
+#include "shared/private_path.hpp"
 
 namespace stretch {
 namespace {

@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-#include "ipc/protocol.hpp"
+#include "shared/protocol.hpp"
 
 namespace stretch {
 namespace {

@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "ipc/unique_fd.hpp"
+#include "shared/unique_fd.hpp"
 
 namespace stretch {
 

@@ -36,9 +36,9 @@
 #include "core/config.hpp"
 #include "core/duration.hpp"
 #include "core/suggest.hpp"
-#include "ipc/config_file.hpp"
-#include "ipc/paths.hpp"
-#include "ipc/protocol.hpp"
+#include "shared/config_file.hpp"
+#include "shared/paths.hpp"
+#include "shared/protocol.hpp"
 #include "version.hpp"
 
 namespace stretch {

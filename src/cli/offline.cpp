@@ -6,9 +6,9 @@
 #include <fmt/format.h>
 
 #include "core/suggest.hpp"
-#include "daemon/views.hpp"
-#include "ipc/config_file.hpp"
-#include "ipc/protocol.hpp"
+#include "daemon/commands/views.hpp"
+#include "shared/config_file.hpp"
+#include "shared/protocol.hpp"
 
 namespace stretch {
 namespace {

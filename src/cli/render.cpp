@@ -13,8 +13,8 @@
 #include "core/config.hpp"
 #include "core/duration.hpp"
 #include "core/notification_text.hpp"
-#include "ipc/paths.hpp"
-#include "ipc/protocol.hpp"
+#include "shared/paths.hpp"
+#include "shared/protocol.hpp"
 
 namespace stretch {
 namespace {

@@ -13,10 +13,10 @@
 
 #include "cli/output.hpp"
 #include "cli/terminal.hpp"
-#include "ipc/paths.hpp"
-#include "ipc/private_path.hpp"
-#include "ipc/protocol.hpp"
-#include "ipc/unique_fd.hpp"
+#include "shared/paths.hpp"
+#include "shared/private_path.hpp"
+#include "shared/protocol.hpp"
+#include "shared/unique_fd.hpp"
 
 namespace stretch {
 

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <charconv>
 
-#include "ipc/paths.hpp"
+#include "shared/paths.hpp"
 
 namespace stretch {
 namespace {

@@ -14,13 +14,13 @@
 #include <spdlog/spdlog.h>
 
 #include "core/duration.hpp"
-#include "daemon/calendar.hpp"
-#include "daemon/commands.hpp"
-#include "daemon/state_codec.hpp"
-#include "daemon/system_clock.hpp"
-#include "daemon/views.hpp"
-#include "ipc/config_file.hpp"
-#include "ipc/protocol.hpp"
+#include "daemon/plumbing/calendar.hpp"
+#include "daemon/commands/commands.hpp"
+#include "daemon/storage/state_codec.hpp"
+#include "daemon/plumbing/system_clock.hpp"
+#include "daemon/commands/views.hpp"
+#include "shared/config_file.hpp"
+#include "shared/protocol.hpp"
 
 namespace stretch {
 namespace {

@@ -12,12 +12,12 @@
 #include <nlohmann/json.hpp>
 
 #include "core/engine.hpp"
-#include "daemon/activity.hpp"
-#include "daemon/delivery.hpp"
-#include "daemon/event_loop.hpp"
-#include "daemon/server.hpp"
-#include "daemon/store.hpp"
-#include "ipc/unique_fd.hpp"
+#include "daemon/presence/activity.hpp"
+#include "daemon/delivery/delivery.hpp"
+#include "daemon/plumbing/event_loop.hpp"
+#include "daemon/server/server.hpp"
+#include "daemon/storage/store.hpp"
+#include "shared/unique_fd.hpp"
 
 namespace stretch {
 

@@ -10,8 +10,8 @@
 
 #include "core/config.hpp"
 #include "daemon/daemon.hpp"
-#include "daemon/log.hpp"
-#include "ipc/paths.hpp"
+#include "daemon/plumbing/log.hpp"
+#include "shared/paths.hpp"
 #include "version.hpp"
 
 int main(int argc, char** argv) {

@@ -21,10 +21,10 @@
 
 #include <spdlog/spdlog.h>
 
-#include "daemon/commands.hpp"
-#include "daemon/connection.hpp"
+#include "daemon/commands/commands.hpp"
+#include "daemon/server/connection.hpp"
 #include "daemon/daemon.hpp"
-#include "ipc/protocol.hpp"
+#include "shared/protocol.hpp"
 
 using namespace stretch;
 using nlohmann::json;

@@ -1,0 +1,95 @@
+#include "daemon/delivery/command_notifier.hpp"
+
+#include <signal.h>
+#include <spawn.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <spdlog/spdlog.h>
+
+#include "core/notification_text.hpp"
+
+extern char** environ;
+
+namespace stretch {
+
+CommandNotifier::CommandNotifier(EventLoop& loop, const Notify& settings) : loop_(loop), settings_(settings) {
+    EventLoop::block_child_signal();
+    reaper_ = loop_.add_timer(CLOCK_MONOTONIC, 0, [this] { std::erase_if(children_, [](auto& c) { return c->pid == 0; }); });
+}
+
+std::string CommandNotifier::describe() const {
+    if (settings_.command.empty()) return "command: none configured";
+    return fmt::format("command: {}", fmt::join(settings_.command, " "));
+}
+
+void CommandNotifier::show(const Reminder& r, const Stretch* s, const Notify& settings) {
+    if (settings.command.empty()) return;
+    auto text = reminder_text(r, s, TextOptions{false, false, false});
+    std::vector<std::string> vars = {
+        "STRETCH_EVENT=reminder",
+        fmt::format("STRETCH_BREAK={}", r.rule),
+        fmt::format("STRETCH_STRETCH_ID={}", r.stretch_id),
+        fmt::format("STRETCH_STRETCH_NAME={}", s ? s->name : ""),
+        fmt::format("STRETCH_SITTING_S={}", std::chrono::duration_cast<std::chrono::seconds>(r.sitting).count()),
+        fmt::format("STRETCH_COUNT={}", r.count),
+        fmt::format("STRETCH_TEXT={}\n{}", text.summary, text.body),
+    };
+    std::vector<char*> envp;
+    for (char** e = environ; *e; ++e)
+        if (std::strncmp(*e, "STRETCH_", 8) != 0) envp.push_back(*e);
+    for (auto& v : vars) envp.push_back(v.data());
+    envp.push_back(nullptr);
+    std::vector<char*> argv;
+    for (auto& a : settings.command) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+
+    // The child starts with the signal mask and handlers a program expects,
+    // not the daemon's blocked set.
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    sigset_t none, all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setsigdefault(&attr, &all);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    pid_t pid = 0;
+    int r_spawn = posix_spawnp(&pid, argv[0], nullptr, &attr, argv.data(), envp.data());
+    posix_spawnattr_destroy(&attr);
+    if (r_spawn != 0) {
+        spdlog::error("[notify] command \"{}\": cannot run it: {}; check the path in the config", argv[0], std::strerror(r_spawn));
+        return;
+    }
+    auto child = std::make_unique<Child>();
+    Child* c = child.get();
+    c->pid = pid;
+    c->exited = loop_.add_child(pid, [this, c](const siginfo_t& info) { reap(c, info); });
+    auto deadline = loop_.now(CLOCK_MONOTONIC) +
+                    static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(settings.command_timeout).count());
+    c->timeout = loop_.add_timer(CLOCK_MONOTONIC, deadline, [this, c] {
+        spdlog::warn("[notify] command \"{}\" (pid {}) still running after {} s: killing it", settings_.command.front(), c->pid,
+                     std::chrono::duration_cast<std::chrono::seconds>(settings_.command_timeout).count());
+        ::kill(c->pid, SIGKILL);
+    });
+    children_.push_back(std::move(child));
+    spdlog::debug("[notify] command started (pid {})", pid);
+}
+
+void CommandNotifier::reap(Child* child, const siginfo_t& info) {
+    if (info.si_code == CLD_EXITED && info.si_status == 0)
+        spdlog::debug("[notify] command (pid {}) exited with status 0", child->pid);
+    else if (info.si_code == CLD_EXITED)
+        spdlog::warn("[notify] command (pid {}) exited with status {}", child->pid, info.si_status);
+    else
+        spdlog::warn("[notify] command (pid {}) was killed by signal {}", child->pid, info.si_status);
+    // Freed from the reaper, not here: we are inside the child source's own callback.
+    child->pid = 0;
+    child->timeout.disable();
+    reaper_.set_time(1);
+}
+
+}  // namespace stretch

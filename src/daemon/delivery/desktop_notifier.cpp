@@ -1,0 +1,279 @@
+#include "daemon/delivery/desktop_notifier.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <spdlog/spdlog.h>
+
+#include "core/duration.hpp"
+#include "core/notification_text.hpp"
+
+namespace stretch {
+namespace {
+
+constexpr const char* service = "org.freedesktop.Notifications";
+constexpr const char* object = "/org/freedesktop/Notifications";
+
+// Where servers say they hold notifications back (do not disturb), as
+// boolean properties on the notification object. Servers without one answer
+// Get with an error, which is the same as "no".
+struct DndProperty {
+    const char* interface;
+    const char* name;
+};
+constexpr std::array<DndProperty, 2> do_not_disturb_properties = {{
+    {"org.dunstproject.cmd0", "paused"},           // dunst
+    {"org.freedesktop.Notifications", "Inhibited"},  // KDE Plasma
+}};
+
+// The notification spec's urgency levels.
+constexpr std::uint8_t urgency_normal = 1;
+constexpr std::uint8_t urgency_critical = 2;
+
+}  // namespace
+
+DesktopNotifier::DesktopNotifier(EventLoop& loop, Listener listener)
+    : listener_(std::move(listener)),
+      bus_(loop, BusLink::Kind::session, "desktop notifications",
+           BusLink::Listener{[this](sd_bus* bus) { connected(bus); }, [this] { server_gone(); }, {}}) {}
+
+BusMessage DesktopNotifier::new_call(const char* destination, const char* path, const char* interface, const char* member) {
+    return bus_new_call(bus_.get(), destination, path, interface, member);
+}
+
+void DesktopNotifier::call_async(sd_bus_message* call, BusHandler on_reply) { bus_call_async(bus_.get(), call, std::move(on_reply)); }
+
+void DesktopNotifier::match(const char* sender, const char* path, const char* interface, const char* member, BusHandler on_signal) {
+    bus_match(bus_.get(), sender, path, interface, member, std::move(on_signal));
+}
+
+void DesktopNotifier::connected(sd_bus*) {
+    match("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "NameOwnerChanged", [this](sd_bus_message* m) {
+        const char *name = nullptr, *old_owner = nullptr, *new_owner = nullptr;
+        if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) < 0 || std::strcmp(name, service) != 0) return;
+        if (*old_owner) server_gone();
+        if (*new_owner) server_appeared(new_owner);
+    });
+    match(nullptr, object, service, "ActionInvoked", [this](sd_bus_message* m) {
+        std::uint32_t id = 0;
+        const char* key = nullptr;
+        if (sd_bus_message_read(m, "us", &id, &key) >= 0) on_action(id, key);
+    });
+    match(nullptr, object, service, "NotificationClosed", [this](sd_bus_message* m) {
+        std::uint32_t id = 0, reason = 0;
+        if (sd_bus_message_read(m, "uu", &id, &reason) >= 0) on_closed(id, reason);
+    });
+    match(nullptr, object, "org.freedesktop.DBus.Properties", "PropertiesChanged",
+          [this](sd_bus_message* m) { on_properties_changed(m); });
+
+    auto call = new_call("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "GetNameOwner");
+    if (call && sd_bus_message_append(call.get(), "s", service) >= 0)
+        call_async(call.get(), [this](sd_bus_message* reply) {
+            const char* owner = nullptr;
+            if (bus_error_of(reply).empty() && sd_bus_message_read(reply, "s", &owner) >= 0) {
+                server_appeared(owner);
+            } else {
+                spdlog::info("no notification server on the session bus yet; reminders use the fallbacks until one appears");
+                if (listener_.on_change) listener_.on_change();
+            }
+        });
+}
+
+void DesktopNotifier::server_appeared(std::string owner) {
+    owner_ = std::move(owner);
+    capabilities_.clear();
+    capabilities_known_ = false;
+    paused_ = {};
+    auto info = new_call(service, object, service, "GetServerInformation");
+    call_async(info.get(), [this](sd_bus_message* reply) {
+        const char *name = nullptr, *vendor = nullptr, *version = nullptr, *spec = nullptr;
+        if (bus_error_of(reply).empty() && sd_bus_message_read(reply, "ssss", &name, &vendor, &version, &spec) >= 0)
+            server_info_ = fmt::format("{} {}", name, version);
+    });
+    auto caps = new_call(service, object, service, "GetCapabilities");
+    call_async(caps.get(), [this](sd_bus_message* reply) {
+        if (auto error = bus_error_of(reply); !error.empty()) {
+            spdlog::warn("notification server: GetCapabilities failed: {}; sending plain reminders without buttons", error);
+            capabilities_known_ = true;
+            if (listener_.on_change) listener_.on_change();
+            return;
+        }
+        for (auto& c : read_strings(reply)) capabilities_.insert(c);
+        capabilities_known_ = true;
+        spdlog::info("notification server {}: capabilities {}", server_info_, fmt::join(capabilities_, " "));
+        if (listener_.on_change) listener_.on_change();
+    });
+    for (std::size_t i = 0; i < do_not_disturb_properties.size(); ++i) {
+        auto [interface, name] = do_not_disturb_properties[i];
+        auto get = new_call(service, object, "org.freedesktop.DBus.Properties", "Get");
+        if (get && sd_bus_message_append(get.get(), "ss", interface, name) >= 0)
+            call_async(get.get(), [this, i](sd_bus_message* reply) {
+                int value = 0;
+                if (bus_error_of(reply).empty() && sd_bus_message_read(reply, "v", "b", &value) >= 0) {
+                    paused_[i] = value;
+                    if (listener_.on_change) listener_.on_change();
+                }
+            });
+    }
+    if (listener_.on_change) listener_.on_change();
+}
+
+void DesktopNotifier::server_gone() {
+    if (!owner_.empty()) spdlog::info("notification server {} left the bus", server_info_.empty() ? owner_ : server_info_);
+    owner_.clear();
+    server_info_.clear();
+    capabilities_.clear();
+    capabilities_known_ = false;
+    paused_ = {};
+    // Its ids mean nothing to the next server.
+    id_ = 0;
+    awaiting_id_ = false;
+    close_when_id_arrives_ = false;
+    dismissed_ = false;
+    if (listener_.on_change) listener_.on_change();
+}
+
+bool DesktopNotifier::available() const { return bus_ && !owner_.empty() && capabilities_known_; }
+
+std::string DesktopNotifier::describe() const {
+    if (!bus_) return fmt::format("desktop: {}", bus_.problem());
+    if (owner_.empty()) return "desktop: no notification server on the session bus";
+    return fmt::format("desktop: {}{}{}", server_info_.empty() ? owner_ : server_info_, has("actions") ? "" : " (no buttons)",
+                       do_not_disturb() ? " (do not disturb)" : "");
+}
+
+void DesktopNotifier::show(const Reminder& reminder, const Stretch* stretch, const Notify& settings) {
+    bool same_break = reminder_ && reminder_->rule == reminder.rule;
+    reminder_ = reminder;
+    dismissed_ = false;
+    stretch_ = stretch;
+    settings_ = settings;
+    if (!same_break) full_steps_ = false;
+    send_notify(full_steps_);
+}
+
+void DesktopNotifier::send_notify(bool full_steps) {
+    if (!available() || !reminder_) return;
+    const Reminder& r = *reminder_;
+    TextOptions options{has("body-markup"), has("actions"), full_steps};
+    auto text = reminder_text(r, stretch_, options);
+
+    auto call = new_call(service, object, service, "Notify");
+    if (!call) return;
+    sd_bus_message* m = call.get();
+    bool ok = sd_bus_message_append(m, "susss", "stretch", id_, "", text.summary.c_str(), text.body.c_str()) >= 0;
+    ok = ok && sd_bus_message_open_container(m, 'a', "s") >= 0;
+    if (options.actions) {
+        auto add = [&](const char* key, const std::string& label) { ok = ok && sd_bus_message_append(m, "ss", key, label.c_str()) >= 0; };
+        add("done", "Done");
+        if (r.snoozes_left > 0) add("snooze", fmt::format("Snooze {}", format_length(r.snooze)));
+        if (r.skippable) add("skip", "Skip");
+        add("default", "Show all steps");
+    }
+    ok = ok && sd_bus_message_close_container(m) >= 0;
+    std::uint8_t urgency =
+        settings_.critical_after > 0 && r.count > settings_.critical_after ? urgency_critical : urgency_normal;
+    ok = ok && sd_bus_message_open_container(m, 'a', "{sv}") >= 0;
+    ok = ok && sd_bus_message_append(m, "{sv}", "urgency", "y", urgency) >= 0;
+    ok = ok && sd_bus_message_append(m, "{sv}", "category", "s", "x-stretch.break") >= 0;
+    ok = ok && sd_bus_message_append(m, "{sv}", "desktop-entry", "s", "stretch") >= 0;
+    ok = ok && sd_bus_message_append(m, "{sv}", "transient", "b", 0) >= 0;
+    if (!settings_.sound.empty()) ok = ok && sd_bus_message_append(m, "{sv}", "sound-name", "s", settings_.sound.c_str()) >= 0;
+    ok = ok && sd_bus_message_close_container(m) >= 0;
+    // A reminder stays until it is acted on: the server must not expire it.
+    ok = ok && sd_bus_message_append(m, "i", 0) >= 0;
+    if (!ok) {
+        spdlog::error("could not build the Notify call for break \"{}\"", r.rule);
+        return;
+    }
+    awaiting_id_ = true;
+    close_when_id_arrives_ = false;
+    call_async(m, [this](sd_bus_message* reply) { on_notify_reply(reply); });
+}
+
+void DesktopNotifier::on_notify_reply(sd_bus_message* reply) {
+    awaiting_id_ = false;
+    if (auto error = bus_error_of(reply); !error.empty()) {
+        spdlog::warn("the notification server refused the reminder: {}", error);
+        return;
+    }
+    std::uint32_t id = 0;
+    if (sd_bus_message_read(reply, "u", &id) < 0) return;
+    id_ = id;
+    if (close_when_id_arrives_) close();
+}
+
+void DesktopNotifier::close() {
+    reminder_.reset();
+    full_steps_ = false;
+    if (awaiting_id_) {
+        close_when_id_arrives_ = true;  // closed before the server told us its id
+        return;
+    }
+    if (!id_ || !available()) {
+        id_ = 0;
+        return;
+    }
+    auto call = new_call(service, object, service, "CloseNotification");
+    if (call && sd_bus_message_append(call.get(), "u", id_) >= 0)
+        call_async(call.get(), [](sd_bus_message* reply) {
+            if (auto error = bus_error_of(reply); !error.empty()) spdlog::debug("CloseNotification: {}", error);
+        });
+    id_ = 0;
+}
+
+void DesktopNotifier::on_action(std::uint32_t id, std::string_view key) {
+    if (id == 0 || id != id_) return;  // not our bubble
+    spdlog::info("notification action \"{}\"", key);
+    if (key == "default") {
+        // A click on the bubble: show every step so the user can follow along.
+        full_steps_ = true;
+        send_notify(true);
+        return;
+    }
+    if (!listener_.on_action) return;
+    if (key == "done") listener_.on_action(ReminderAction::done);
+    else if (key == "snooze") listener_.on_action(ReminderAction::snooze);
+    else if (key == "skip") listener_.on_action(ReminderAction::skip);
+}
+
+void DesktopNotifier::on_closed(std::uint32_t id, std::uint32_t reason) {
+    if (id == 0 || id != id_) return;
+    spdlog::debug("notification {} closed by the server (reason {})", id, reason);
+    // Dismissed or expired: the break is still due, and the next re-reminder
+    // opens a new bubble.
+    id_ = 0;
+    dismissed_ = true;
+}
+
+void DesktopNotifier::on_properties_changed(sd_bus_message* m) {
+    const char* interface = nullptr;
+    if (sd_bus_message_read(m, "s", &interface) < 0) return;
+    if (sd_bus_message_enter_container(m, 'a', "{sv}") < 0) return;
+    bool was = do_not_disturb();
+    while (sd_bus_message_enter_container(m, 'e', "sv") > 0) {
+        const char* key = nullptr;
+        if (sd_bus_message_read(m, "s", &key) < 0) return;
+        auto it = std::find_if(do_not_disturb_properties.begin(), do_not_disturb_properties.end(), [&](const DndProperty& p) {
+            return std::strcmp(p.interface, interface) == 0 && std::strcmp(p.name, key) == 0;
+        });
+        int value = 0;
+        if (it == do_not_disturb_properties.end()) {
+            sd_bus_message_skip(m, "v");
+        } else if (sd_bus_message_read(m, "v", "b", &value) >= 0) {
+            paused_[static_cast<std::size_t>(it - do_not_disturb_properties.begin())] = value;
+        } else {
+            return;
+        }
+        sd_bus_message_exit_container(m);
+    }
+    if (was != do_not_disturb())
+        spdlog::info("notification server: {}", do_not_disturb() ? "do not disturb: holding reminders" : "do not disturb is over");
+    if (listener_.on_change) listener_.on_change();
+}
+
+}  // namespace stretch

@@ -1,0 +1,85 @@
+#pragma once
+// Reminders as freedesktop notifications (org.freedesktop.Notifications on
+// the session bus), through sd-bus on the daemon's loop. Every call is
+// asynchronous: a slow, absent or restarting server never stalls the loop.
+//
+// It copes with the world changing under it: the server can come and go
+// (NameOwnerChanged; a new one's capabilities are asked again), and the
+// session bus itself can be missing or go away (logged once, retried with
+// back-off). ActionInvoked and NotificationClosed are taken on the same
+// connection that sent Notify, since some servers send them only there.
+
+#include <chrono>
+#include <functional>
+#include <array>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "daemon/plumbing/bus.hpp"
+#include "daemon/plumbing/event_loop.hpp"
+#include "daemon/delivery/notifier.hpp"
+
+namespace stretch {
+
+class DesktopNotifier : public Notifier {
+public:
+    struct Listener {
+        std::function<void(ReminderAction)> on_action;
+        std::function<void()> on_change;  // availability or do-not-disturb changed
+    };
+
+    DesktopNotifier(EventLoop& loop, Listener listener);
+
+    bool available() const override;
+    void show(const Reminder& reminder, const Stretch* stretch, const Notify& settings) override;
+    void close() override;
+    std::string describe() const override;
+
+    // A bubble is up, or on its way.
+    bool showing() const { return reminder_ && (id_ != 0 || awaiting_id_ || dismissed_); }
+
+    // The server says it is holding notifications back: dunst's
+    // org.dunstproject.cmd0 `paused`, or `Inhibited` on the notification
+    // interface itself (KDE Plasma's do-not-disturb).
+    bool do_not_disturb() const { return !owner_.empty() && (paused_[0] || paused_[1]); }
+
+private:
+    void connected(sd_bus* bus);
+    void server_appeared(std::string owner);
+    void server_gone();
+    void send_notify(bool full_steps);
+    void on_notify_reply(sd_bus_message* reply);
+    void on_action(std::uint32_t id, std::string_view key);
+    void on_closed(std::uint32_t id, std::uint32_t reason);
+    void on_properties_changed(sd_bus_message* m);
+    bool has(std::string_view capability) const { return capabilities_.count(std::string(capability)) > 0; }
+
+    // On this notifier's own connection (see bus.hpp).
+    void call_async(sd_bus_message* call, BusHandler on_reply);
+    void match(const char* sender, const char* path, const char* interface, const char* member, BusHandler on_signal);
+    BusMessage new_call(const char* destination, const char* path, const char* interface, const char* member);
+
+    Listener listener_;
+
+    std::string owner_;  // the server's unique name; empty when none
+    std::string server_info_;
+    std::set<std::string> capabilities_;
+    bool capabilities_known_ = false;  // we wait for them before the first Notify
+    std::array<bool, 2> paused_{};  // per entry of do_not_disturb_properties (desktop_notifier.cpp)
+
+    // The bubble: the reminder it shows and the id the server gave it.
+    std::optional<Reminder> reminder_;
+    const Stretch* stretch_ = nullptr;
+    Notify settings_;
+    std::uint32_t id_ = 0;
+    bool awaiting_id_ = false;
+    bool close_when_id_arrives_ = false;
+    bool full_steps_ = false;
+    bool dismissed_ = false;  // the user closed the bubble: wait for the next reminder
+
+    BusLink bus_;  // last: its callbacks use everything above
+};
+
+}  // namespace stretch
