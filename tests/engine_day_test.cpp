@@ -184,7 +184,7 @@ to = "17:00"
     // ---- the evening: tracking goes on, reminders do not ---------------------------
     auto status = sim.status();
     CHECK(status.mode == EngineMode::off_hours);
-    CHECK(status.held == "off_hours");
+    CHECK(status.held == HoldReason::off_hours);
     CHECK(sim.rule("stretch").sitting == 1h + 43min);  // since 16:02
     CHECK(sim.rule("micro").sitting == 1h + 12min);    // since 16:33
     CHECK(status.sitting == 1h + 12min);

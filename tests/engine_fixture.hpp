@@ -276,7 +276,7 @@ public:
         std::vector<std::string> out;
         for (std::size_t i = from; i < log.size(); ++i)
             if (auto* c = std::get_if<CloseReminder>(&log[i].effect))
-                out.push_back(fmt::format("{} {} {}", Clock::format(log[i].at), c->rule, c->reason));
+                out.push_back(fmt::format("{} {} {}", Clock::format(log[i].at), c->rule, close_reason_name(c->reason)));
         return out;
     }
     std::string closes(std::size_t from = 0) const { return join(close_list(from)); }

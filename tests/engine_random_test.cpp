@@ -126,7 +126,7 @@ std::string describe_all(const Effects& effects) {
     std::vector<std::string> out;
     for (auto& e : effects) {
         if (auto* s = std::get_if<ShowReminder>(&e)) out.push_back("show " + test::describe(*s));
-        if (auto* c = std::get_if<CloseReminder>(&e)) out.push_back(fmt::format("close {} {}", c->rule, c->reason));
+        if (auto* c = std::get_if<CloseReminder>(&e)) out.push_back(fmt::format("close {} {}", c->rule, close_reason_name(c->reason)));
         if (auto* r = std::get_if<Record>(&e)) out.push_back(fmt::format("record {} {}", record_kind_name(r->kind), r->rule));
     }
     return join(out);
@@ -285,8 +285,8 @@ private:
             if (auto* r = std::get_if<Record>(&e); r && r->kind == RecordKind::natural) ++coverage.natural;
         }
         auto status = engine_.status(now_);
-        coverage.held_off_hours += status.held == "off_hours";
-        coverage.held_away += status.held == "away";
+        coverage.held_off_hours += status.held == HoldReason::off_hours;
+        coverage.held_away += status.held == HoldReason::away;
         coverage.paused_steps += engine_.state().paused;
         coverage.standing_steps += engine_.state().standing;
     }
@@ -303,7 +303,7 @@ private:
 
         for (auto& e : effects) {
             if (auto* c = std::get_if<CloseReminder>(&e)) {
-                if (!up) return fmt::format("CloseReminder ({}, {}) with no reminder up", c->rule, c->reason);
+                if (!up) return fmt::format("CloseReminder ({}, {}) with no reminder up", c->rule, close_reason_name(c->reason));
                 up = false;
             } else if (auto* s = std::get_if<ShowReminder>(&e)) {
                 auto what = fmt::format("ShowReminder {}", describe(*s));

@@ -437,7 +437,7 @@ TEST_CASE("pause for a length silences and closes the bubble, ends by itself, an
     auto resumed = only<Record>(sim.tick());  // (nothing new)
     CHECK(resumed.empty());
     CHECK(sim.status().mode != EngineMode::paused);
-    CHECK(sim.status().held == "grace");
+    CHECK(sim.status().held == HoldReason::grace);
     sim.at("09:53");
     CHECK(sim.reminders() == "09:30 micro #1, 09:52 micro #1");  // 09:51 + 1m grace
 
@@ -555,7 +555,7 @@ TEST_CASE("outside the reminder hours nothing is shown and tracking goes on; a b
     auto status = sim.status();
     CHECK(status.mode == EngineMode::off_hours);
     CHECK(status.off_hours);
-    CHECK(status.held == "off_hours");
+    CHECK(status.held == HoldReason::off_hours);
     CHECK(sim.rule("micro").due);
     CHECK(sim.rule("micro").sitting == 35min);
     CHECK(sim.deadline() == "09:00");  // the hours starting
@@ -616,7 +616,7 @@ TEST_CASE("after coming back, an overdue break is reminded only after grace") {
     sim.at("09:29").lock();
     sim.at("09:30:30").unlock();  // 1m30s: not a break; micro fell due meanwhile
     CHECK(sim.reminders() == "");
-    CHECK(sim.status().held == "grace");
+    CHECK(sim.status().held == HoldReason::grace);
     CHECK(sim.deadline() == "09:31:30");
     sim.at("09:32");
     CHECK(sim.reminders() == "09:31:30 micro #1");

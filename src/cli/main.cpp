@@ -63,7 +63,7 @@ struct Options {
     std::string target, position, tag;
     std::string format = "plain";
     std::string file;
-    int days = 0;
+    std::optional<std::int64_t> days;  // --days as given; the daemon checks it
     bool week = false, month = false, csv = false;
     std::string since;
     std::vector<std::string> words;  // `help`'s command
@@ -129,50 +129,20 @@ int simple(const Options& o, std::string_view cmd, json args, const std::functio
 
 json rule_arg(const Options& o) { return o.rule.empty() ? json::object() : json{{"break", o.rule}}; }
 
-json duration_arg(json args, std::string_view command, const std::string& duration, std::string_view example) {
-    if (duration.empty()) return args;
-    if (!parse_duration(duration))
-        throw Usage(fmt::format("{} \"{}\": expected a duration like {} or 1h30m", command, duration, example));
-    args["for"] = duration;
+// Arguments go to the daemon as given: it checks them (or, for `list` and
+// `show` without it, the same check in offline.cpp), and a refusal is a
+// usage error, exit 2.
+json duration_arg(json args, const std::string& duration) {
+    if (!duration.empty()) args["for"] = duration;
     return args;
 }
 
-// The daemon's own check, done first so that a typo is a usage error even
-// with the daemon down (and says which values there are).
 json list_args(const Options& o) {
     json args = json::object();
-    if (!o.target.empty()) {
-        const auto& areas = body_areas();
-        if (std::find(areas.begin(), areas.end(), o.target) == areas.end())
-            throw Usage(fmt::format("list --target \"{}\": not a body area{}; the areas are {}", o.target,
-                                    did_you_mean(o.target, areas), fmt::join(areas, ", ")));
-        args["target"] = o.target;
-    }
-    if (!o.position.empty()) {
-        if (!parse_position(o.position))
-            throw Usage(fmt::format("list --position \"{}\": expected seated, standing or floor", o.position));
-        args["position"] = o.position;
-    }
+    if (!o.target.empty()) args["target"] = o.target;
+    if (!o.position.empty()) args["position"] = o.position;
     if (!o.tag.empty()) args["tag"] = o.tag;
     return args;
-}
-
-// YYYY-MM-DD, a real day of the calendar.
-bool is_date(std::string_view text) {
-    if (text.size() != 10 || text[4] != '-' || text[7] != '-') return false;
-    int parts[3] = {0, 0, 0};
-    for (std::size_t i = 0, part = 0; i < text.size(); ++i) {
-        if (i == 4 || i == 7) {
-            ++part;
-            continue;
-        }
-        if (text[i] < '0' || text[i] > '9') return false;
-        parts[part] = parts[part] * 10 + (text[i] - '0');
-    }
-    using namespace std::chrono;
-    return parts[0] >= 1970 &&
-           year_month_day(year(parts[0]), month(static_cast<unsigned>(parts[1])), day(static_cast<unsigned>(parts[2])))
-               .ok();
 }
 
 int watch(const Options& o) {
@@ -248,7 +218,7 @@ int guide(const Options& o) {
 
 int stats(const Options& o) {
     if (o.json && o.csv) throw Usage("stats: give --json or --csv, not both");
-    int days = o.week ? 7 : o.month ? 30 : o.days > 0 ? o.days : 1;
+    std::int64_t days = o.week ? 7 : o.month ? 30 : o.days.value_or(1);
     return simple(o, "stats", {{"days", days}}, [&](const json& r) {
         return o.csv ? render_stats_csv(r) : render_stats(r, style_for(stdout));
     });
@@ -334,7 +304,7 @@ std::vector<Subcommand> subcommands() {
              c.add_option("--break", o.rule, "Which break rule (default: the current one)")->option_text("NAME");
          },
          [](Options& o) {
-             return simple(o, "snooze", duration_arg(rule_arg(o), "snooze", o.duration, "10m"), [](const json& r) {
+             return simple(o, "snooze", duration_arg(rule_arg(o), o.duration), [](const json& r) {
                  return fmt::format("Snoozed the {} break: reminding you in {} ({} of {} snoozes used).\n", r.value("break", ""),
                                     time_left(r["snoozed_for_s"]), r.value("snoozes", 0), r.value("max_snoozes", 0));
              });
@@ -360,13 +330,8 @@ std::vector<Subcommand> subcommands() {
              c.add_option("--until", o.until, "Until a local time, e.g. 14:00")->option_text("HH:MM");
          },
          [](Options& o) {
-             if (!o.duration.empty() && !o.until.empty()) throw Usage("pause: give a duration or --until, not both");
-             json args = duration_arg(json::object(), "pause", o.duration, "30m");
-             if (!o.until.empty()) {
-                 if (!parse_clock(o.until))
-                     throw Usage(fmt::format("pause --until \"{}\": expected a time like 14:00", o.until));
-                 args["until"] = o.until;
-             }
+             json args = duration_arg(json::object(), o.duration);
+             if (!o.until.empty()) args["until"] = o.until;
              return simple(o, "pause", args, [](const json& r) {
                  auto left = r.value("paused_for_s", 0);
                  return left > 0 ? fmt::format("Reminders paused for {}. Sitting time is still tracked.\n", time_left(r["paused_for_s"]))
@@ -416,7 +381,6 @@ std::vector<Subcommand> subcommands() {
          [](CLI::App& c, Options& o) {
              auto* days =
                  c.add_option("--days", o.days, "The last N days, today included (1 to 366)")->option_text("N");
-             days->check(CLI::Range(1, 366));
              auto* week = c.add_flag("--week", o.week, "The last 7 days");
              auto* month = c.add_flag("--month", o.month, "The last 30 days");
              days->excludes(week)->excludes(month);
@@ -431,13 +395,7 @@ std::vector<Subcommand> subcommands() {
          },
          [](Options& o) {
              json args = json::object();
-             if (!o.since.empty()) {
-                 if (!is_date(o.since))
-                     throw Usage(fmt::format(
-                         "history --since \"{}\": expected a day of the calendar as YYYY-MM-DD, e.g. 2025-11-24",
-                         o.since));
-                 args["since"] = o.since;
-             }
+             if (!o.since.empty()) args["since"] = o.since;
              return simple(o, "history", args, [](const json& r) { return render_history(r, style_for(stdout)); });
          }},
         {"reload", "Make the daemon re-read its config", nullptr,

@@ -3,6 +3,7 @@
 // daemon turns ShowReminder into a notification, Record into a history row
 // and a subscriber event, and so on.
 
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -29,9 +30,23 @@ struct ShowReminder {
     bool replace = false;
 };
 
+// Why a reminder's bubble goes (the `reason` of `reminder_closed` events).
+enum class CloseReason {
+    done,      // its break (or a longer one) was taken
+    skipped,
+    snoozed,
+    natural,   // the user was away long enough
+    paused,
+    standing,
+    resolved,  // nothing is due any more (a reload, the clock)
+    config,    // its rule was disabled or removed by a reload
+};
+
+std::string_view close_reason_name(CloseReason reason);
+
 struct CloseReminder {
     std::string rule;
-    std::string reason;  // "done", "skipped", "snoozed", "natural", "paused", "standing", "config"
+    CloseReason reason{};
 };
 
 enum class RecordKind {
@@ -47,9 +62,13 @@ enum class RecordKind {
     away,      // the user left the desk (idle, lock, suspend, standing)
     back,      // and came back (`amount` = time away)
     config_reloaded,
+    start,     // stretchd started (recorded by the daemon, never by the engine)
+    stop,      // stretchd stopped cleanly
 };
 
 std::string_view record_kind_name(RecordKind kind);
+// The kind a history row names; nullopt for a name this version does not know.
+std::optional<RecordKind> parse_record_kind(std::string_view name);
 
 // Something worth keeping in the history and telling subscribers about.
 struct Record {

@@ -34,6 +34,37 @@ std::string_view record_kind_name(RecordKind kind) {
         case RecordKind::away: return "away";
         case RecordKind::back: return "back";
         case RecordKind::config_reloaded: return "config_reloaded";
+        case RecordKind::start: return "start";
+        case RecordKind::stop: return "stop";
+    }
+    return "unknown";
+}
+
+std::optional<RecordKind> parse_record_kind(std::string_view name) {
+    for (int k = 0; k <= static_cast<int>(RecordKind::stop); ++k)
+        if (record_kind_name(static_cast<RecordKind>(k)) == name) return static_cast<RecordKind>(k);
+    return std::nullopt;
+}
+
+std::string_view close_reason_name(CloseReason reason) {
+    switch (reason) {
+        case CloseReason::done: return "done";
+        case CloseReason::skipped: return "skipped";
+        case CloseReason::snoozed: return "snoozed";
+        case CloseReason::natural: return "natural";
+        case CloseReason::paused: return "paused";
+        case CloseReason::standing: return "standing";
+        case CloseReason::resolved: return "resolved";
+        case CloseReason::config: return "config";
+    }
+    return "unknown";
+}
+
+std::string_view hold_reason_name(HoldReason reason) {
+    switch (reason) {
+        case HoldReason::away: return "away";
+        case HoldReason::off_hours: return "off_hours";
+        case HoldReason::grace: return "grace";
     }
     return "unknown";
 }
@@ -96,19 +127,19 @@ void Engine::advance(Now now) {
         reset_rule(rule, rs, now);
         rs.resting = true;
         effects_.push_back(Record{RecordKind::natural, rule.name, stretch, away, 0, "activity"});
-        if (state_.shown && state_.shown->rule == rule.name) close_reminder("natural");
+        if (state_.shown && state_.shown->rule == rule.name) close_reminder(CloseReason::natural);
     }
     if (away >= config_.shortest_natural_break()) state_.unbroken_resting = true;
 }
 
 void Engine::evaluate(Now now) {
     if (state_.paused || state_.standing) {
-        if (state_.shown) close_reminder(state_.paused ? "paused" : "standing");
+        if (state_.shown) close_reminder(state_.paused ? CloseReason::paused : CloseReason::standing);
         return;
     }
     const BreakRule* w = winner(now);
     if (!w) {
-        if (state_.shown) close_reminder("resolved");
+        if (state_.shown) close_reminder(CloseReason::resolved);
         return;
     }
     if (hold_reason(now)) return;  // keep what is up, show nothing new
@@ -276,7 +307,7 @@ Outcome Engine::done(Now now, std::string_view name, std::string_view origin) {
         if (rule.duration <= target->duration) reset_rule(rule, state_.rules[rule.name], now);
     state_.unbroken_base = state_.sat;
     state_.unbroken_resting = false;
-    if (state_.shown && config_.find_break(state_.shown->rule)->duration <= target->duration) close_reminder("done");
+    if (state_.shown && config_.find_break(state_.shown->rule)->duration <= target->duration) close_reminder(CloseReason::done);
     return {finish(now), std::nullopt, target->name};
 }
 
@@ -315,7 +346,7 @@ Outcome Engine::snooze(Now now, std::optional<Duration> length, std::string_view
         }
     }
     effects_.push_back(Record{RecordKind::snoozed, target->name, rs.next_stretch, d, rs.snoozes, std::string(origin)});
-    if (shown_affected) close_reminder("snoozed");
+    if (shown_affected) close_reminder(CloseReason::snoozed);
     return {finish(now), std::nullopt, target->name};
 }
 
@@ -339,7 +370,7 @@ Outcome Engine::skip(Now now, std::string_view name, std::string_view origin) {
             reset_rule(rule, state_.rules[rule.name], now);
             shown_affected |= state_.shown && state_.shown->rule == rule.name;
         }
-    if (shown_affected) close_reminder("skipped");
+    if (shown_affected) close_reminder(CloseReason::skipped);
     return {finish(now), std::nullopt, target->name};
 }
 
@@ -419,7 +450,7 @@ Effects Engine::replace_config(Now now, Config config) {
     advance(now);  // an absence under way may already be a natural break by the new rules' lengths
     if (state_.shown) {
         auto* rule = config_.find_break(state_.shown->rule);
-        if (!rule || !rule->enabled) close_reminder("config");
+        if (!rule || !rule->enabled) close_reminder(CloseReason::config);
     }
     effects_.push_back(Record{RecordKind::config_reloaded, {}, {}, {}, 0, "reload"});
     return finish(now);
@@ -456,8 +487,8 @@ void Engine::repick(const BreakRule& rule, RuleState& rs) {
     if (auto* s = pick_stretch(config_, rule, state_.picker, other)) rs.next_stretch = s->id;
 }
 
-void Engine::close_reminder(std::string_view reason) {
-    effects_.push_back(CloseReminder{state_.shown->rule, std::string(reason)});
+void Engine::close_reminder(CloseReason reason) {
+    effects_.push_back(CloseReminder{state_.shown->rule, reason});
     state_.shown.reset();
 }
 
@@ -498,10 +529,10 @@ const BreakRule* Engine::winner(Now now) const {
 // appeared, as the longer break's due time slid into the snooze window.
 bool Engine::coming_forward_decided(const BreakRule& due) const { return state_.shown && state_.shown->rule == due.name; }
 
-std::optional<std::string> Engine::hold_reason(Now now) const {
-    if (is_away()) return "away";
-    if (!config_.schedule.active_at(now.local)) return "off_hours";
-    if (state_.quiet_until && *state_.quiet_until > std::max(now.mono, state_.last)) return "grace";
+std::optional<HoldReason> Engine::hold_reason(Now now) const {
+    if (is_away()) return HoldReason::away;
+    if (!config_.schedule.active_at(now.local)) return HoldReason::off_hours;
+    if (state_.quiet_until && *state_.quiet_until > std::max(now.mono, state_.last)) return HoldReason::grace;
     return std::nullopt;
 }
 

@@ -66,6 +66,11 @@ struct EngineState {
 enum class EngineMode { active, due, snoozed, paused, standing, off_hours };
 std::string_view engine_mode_name(EngineMode mode);
 
+// Why the engine holds a due reminder back (status `held`; the daemon adds
+// its own: do-not-disturb, a full-screen window).
+enum class HoldReason { away, off_hours, grace };
+std::string_view hold_reason_name(HoldReason reason);
+
 struct RuleStatus {
     std::string name;
     Duration sitting{};
@@ -85,7 +90,7 @@ struct EngineStatus {
     bool away = false;
     bool off_hours = false;
     std::optional<Duration> paused_for;  // set and zero: paused until resumed
-    std::optional<std::string> held;     // why a due reminder is not shown
+    std::optional<HoldReason> held;      // why a due reminder is not shown
     std::optional<ShownReminder> shown;
     std::optional<RuleStatus> next;      // the break the user will meet next
     std::vector<RuleStatus> rules;
@@ -158,7 +163,7 @@ private:
     void set_away(Now now, bool& flag, bool value, MonoTime since, bool recorded = true);
     void end_away(Now now, bool recorded);
     void reset_rule(const BreakRule& rule, RuleState& rs, Now now);
-    void close_reminder(std::string_view reason);
+    void close_reminder(CloseReason reason);
     void repick(const BreakRule& rule, RuleState& rs);
 
     Duration rule_sitting(const BreakRule& rule) const;
@@ -170,7 +175,7 @@ private:
     bool coming_forward_decided(const BreakRule& due) const;
     const BreakRule* winner(Now now) const;
     const BreakRule* current_rule(Now now, std::string_view name, Refusal& refusal) const;
-    std::optional<std::string> hold_reason(Now now) const;
+    std::optional<HoldReason> hold_reason(Now now) const;
     RuleStatus rule_status(const BreakRule& rule, Now now) const;
 
     Config config_;

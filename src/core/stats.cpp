@@ -16,11 +16,11 @@ std::int64_t overlap(Span a, Span b) {
     return std::max<std::int64_t>(0, std::min(a.end, b.end) - std::max(a.start, b.start));
 }
 
-bool opens_presence(const std::string& kind) { return kind == "start" || kind == "back" || kind == "sat"; }
-bool closes_presence(const std::string& kind) { return kind == "away" || kind == "stood" || kind == "stop"; }
-bool is_break_point(const std::string& kind) {
-    return kind == "taken" || kind == "natural" || kind == "stood" || kind == "stop" || kind == "start";
-}
+using K = RecordKind;
+
+bool opens_presence(K kind) { return kind == K::start || kind == K::back || kind == K::sat; }
+bool closes_presence(K kind) { return kind == K::away || kind == K::stood || kind == K::stop; }
+bool is_break_point(K kind) { return kind == K::taken || kind == K::natural || kind == K::stood || kind == K::stop || kind == K::start; }
 
 // What the history says about the whole range, worked out once.
 struct Timeline {
@@ -47,11 +47,11 @@ Timeline timeline(const std::vector<HistoryEvent>& events, std::int64_t since, s
             presence_known = true;
             if (closes_presence(e.kind)) open = since;
         }
-        if (e.kind == "start") {
+        if (e.kind == K::start) {
             // Still present: stretchd died without a `stop`.
             if (open) close(previous);
             open = e.time;
-        } else if (e.kind == "back") {
+        } else if (e.kind == K::back) {
             // The absence began amount_s ago, perhaps before its `away` row:
             // the run it ended is cut back to then. (After a stop and start,
             // the run cut is the empty one the start opened.)
@@ -63,13 +63,13 @@ Timeline timeline(const std::vector<HistoryEvent>& events, std::int64_t since, s
                 last.end = std::max(last.start, std::min(last.end, absent_from));
             }
             open = e.time;
-        } else if (e.kind == "sat") {
+        } else if (e.kind == K::sat) {
             if (!open) open = e.time;
         } else if (closes_presence(e.kind)) {
             if (open) close(e.time);
         }
         if (changes) absence_counted = false;
-        if (e.kind == "natural" && !absence_counted) {
+        if (e.kind == K::natural && !absence_counted) {
             t.counts_as_natural[i] = true;
             absence_counted = true;
         }
@@ -136,15 +136,15 @@ DayStats figures(const Timeline& t, const std::vector<HistoryEvent>& events, Spa
     for (std::size_t i = 0; i < events.size(); ++i) {
         const auto& e = events[i];
         if (e.time < span.start || e.time >= span.end) continue;
-        if (e.kind == "reminded" && e.count == 1)
+        if (e.kind == K::reminded && e.count == 1)
             ++d.reminded;
-        else if (e.kind == "natural" && t.counts_as_natural[i])
+        else if (e.kind == K::natural && t.counts_as_natural[i])
             ++d.natural;
-        else if (e.kind == "snoozed")
+        else if (e.kind == K::snoozed)
             ++d.snoozed;
-        else if (e.kind == "skipped")
+        else if (e.kind == K::skipped)
             ++d.skipped;
-        else if (e.kind == "taken") {
+        else if (e.kind == K::taken) {
             ++d.taken;
             if (e.stretch.empty()) continue;
             ++done[e.stretch];

@@ -50,13 +50,14 @@
 #include <vector>
 
 #include "core/config.hpp"
+#include "core/effects.hpp"
 
 namespace stretch {
 
 // One row of the history, as the daemon's store keeps it.
 struct HistoryEvent {
     std::int64_t time = 0;  // Unix seconds
-    std::string kind;       // record_kind_name(), or "start" / "stop"
+    RecordKind kind{};
     std::string rule;
     std::string stretch;
     std::int64_t amount_s = 0;

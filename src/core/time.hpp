@@ -34,6 +34,7 @@ struct Now {
     MonoTime mono{};
     std::int64_t wall_s = 0;  // Unix time, for records and persistence
     LocalTime local{};
+    friend bool operator==(const Now&, const Now&) = default;
 };
 
 inline constexpr int seconds_per_day = 24 * 60 * 60;

@@ -1,7 +1,5 @@
 #include "daemon/daemon.hpp"
 
-#include <sys/inotify.h>
-#include <sys/timerfd.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
@@ -36,21 +34,18 @@ LoadedConfig load(const Daemon::Options& options) {
     return load_config_file(options.config);
 }
 
-std::uint64_t to_usec(MonoTime t) {
-    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count());
-}
-
 }  // namespace
 
-Daemon::Daemon(EventLoop& loop, Options options)
+Daemon::Daemon(EventLoop& loop, Options options, const Clock& clock)
     : loop_(loop),
       options_(std::move(options)),
+      clock_(clock),
       boot_id_(read_boot_id()),
-      store_(std::make_unique<Store>(Store::default_path())),
+      store_(std::make_unique<Store>(options_.store.empty() ? Store::default_path() : options_.store)),
       engine_([&] {
           auto loaded = load(options_);
           config_source_ = loaded.source;
-          Now now = read_now();
+          Now now = clock_.now();
           if (auto text = store_->load_state())
               if (auto restored = decode_state(*text, now, boot_id_)) {
                   downtime_ = restored->downtime;
@@ -62,51 +57,43 @@ Daemon::Daemon(EventLoop& loop, Options options)
               [this](Connection& c, std::string_view line) { on_request(c, line); }) {
     spdlog::info("config: {}", config_source_);
     delivery_ = std::make_unique<Delivery>(loop_, server_, engine_.config(),
-                                           Delivery::Listener{[this](ReminderAction a) { on_action(a); }, [this] { notify_status(); }});
+                                           Delivery::Listener{[this](ReminderAction a) { on_action(a); }, [this] { status_changed(); }});
     activity_ = std::make_unique<Activity>(
         loop_, engine_.config(),
         Activity::Listener{
             [this](MonoTime since) {
-                apply(engine_.user_idle(now(), since));
+                Now n = enter();
+                apply(engine_.user_idle(n, since), n);
                 settle_restored_absence();
             },
             [this] {
-                apply(engine_.user_active(now()));
+                Now n = enter();
+                apply(engine_.user_active(n), n);
                 settle_restored_absence();
             },
             [this](bool locked) {
-                apply(locked ? engine_.screen_locked(now()) : engine_.screen_unlocked(now()));
+                Now n = enter();
+                apply(locked ? engine_.screen_locked(n) : engine_.screen_unlocked(n), n);
                 settle_restored_absence();
             },
             // Waking: the time asleep is the time since suspended(), already on BOOTTIME.
-            [this](bool sleeping) { apply(sleeping ? engine_.suspended(now()) : engine_.resumed(now(), Duration::zero())); },
-            [this] { notify_status(); }});
-    suspended_seen_ = time_suspended();
+            [this](bool sleeping) {
+                Now n = enter();
+                apply(sleeping ? engine_.suspended(n) : engine_.resumed(n, Duration::zero()), n);
+            },
+            [this] { status_changed(); }});
+    suspended_seen_ = clock_.suspended();
     deadline_ = loop_.add_timer(CLOCK_BOOTTIME, 0, [this] { on_deadline(); });
     tick_ = loop_.add_timer(CLOCK_MONOTONIC, 0, [this] { broadcast_tick(); });
     sigterm_ = loop_.add_signal(SIGTERM, [this] { stop(); });
     sigint_ = loop_.add_signal(SIGINT, [this] { stop(); });
     sighup_ = loop_.add_signal(SIGHUP, [this] { reload(); });
 
-    // The wall clock being set (by hand, NTP, or on resume) moves the
-    // schedule's hours relative to our monotonic deadlines: re-evaluate.
-    clock_fd_.reset(timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC));
-    if (clock_fd_) {
-        clock_source_ = loop_.add_io(clock_fd_.get(), EPOLLIN, [this](std::uint32_t) { on_clock_changed(); });
-        rearm_wall_clock_watch();
-    }
-    // A new time zone does the same; it arrives as a new /etc/localtime.
-    tz_fd_.reset(inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
-    if (tz_fd_ && inotify_add_watch(tz_fd_.get(), "/etc", IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE) >= 0)
-        tz_source_ = loop_.add_io(tz_fd_.get(), EPOLLIN, [this](std::uint32_t) { on_timezone_changed(); });
-    // Daylight saving moves the local clock with neither of those: a timer on
-    // the wall clock at the next change (armed in rearm()).
-    offset_change_ = loop_.add_timer(CLOCK_REALTIME, 0, [this] {
-        spdlog::info("daylight saving began or ended: re-reading the schedule");
-        apply(engine_.clock_changed(now()));
-    });
+    // The local clock moving (set, a new zone, daylight saving) moves the
+    // schedule's hours relative to our BOOTTIME deadlines: ask again.
+    clock_watch_.emplace(loop_, clock_, [this](ClockWatch::Change) { on_clock_changed(); });
 
-    record("start");
+    record(RecordKind::start);
     if (engine_.state().restored_away) {
         // The user was away when stretchd stopped. A source that sees them
         // still away says so soon after it starts (X11 and GNOME at once,
@@ -115,26 +102,28 @@ Daemon::Daemon(EventLoop& loop, Options options)
         auto wait = 2 * engine_.config().shortest_natural_break();
         spdlog::info("the user was away when stretchd stopped: the absence goes on until the activity source says "
                      "otherwise (at most {})", format_duration(wait));
-        settle_absence_ = loop_.add_timer(
-            CLOCK_MONOTONIC, loop_.now(CLOCK_MONOTONIC) + static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(wait).count()),
-            [this] { settle_restored_absence(); });
+        settle_absence_ = loop_.add_timer(CLOCK_MONOTONIC, [this] { settle_restored_absence(); });
+        settle_absence_.arm_in(std::chrono::duration_cast<std::chrono::microseconds>(wait));
     } else if (downtime_ >= std::chrono::seconds(1)) {
         // The time stretchd was not running: short, it still counts as
         // sitting; as long as a natural break (the machine was off), it is one.
         spdlog::info("resuming the saved state after {} down", format_duration(downtime_));
-        apply(engine_.resumed(read_now(), downtime_));
+        Now n = clock_.now();
+        apply(engine_.resumed(n, downtime_), n);
     }
     // A reminder that was up when stretchd stopped was closed then; one
     // still due is shown again now, once, as a repeat of the same reminder.
-    apply(engine_.show_again(now()));
-    prune_timer_ = loop_.add_timer(CLOCK_BOOTTIME, loop_.now(CLOCK_BOOTTIME) + 1, [this] { prune_history(); });
+    Now n = enter();
+    apply(engine_.show_again(n), n);
+    prune_timer_ = loop_.add_timer(CLOCK_BOOTTIME, [this] { prune_history(); });
+    prune_timer_.arm_in(std::chrono::microseconds(0));
     spdlog::info("listening on \"{}\"{}", server_.bound_path().string(), server_.socket_activated() ? " (socket activation)" : "");
     sd_notify(0, "READY=1");
-    notify_status();
+    notify_status(n);
 }
 
-Now Daemon::now() {
-    Now n = read_now();
+Now Daemon::enter() {
+    Now n = clock_.now();
     check_sleep(n);
     return n;
 }
@@ -142,17 +131,41 @@ Now Daemon::now() {
 // Sleep that logind did not tell us about still shows as BOOTTIME running
 // ahead of MONOTONIC.
 void Daemon::check_sleep(Now n) {
-    Duration suspended = time_suspended();
+    Duration suspended = clock_.suspended();
     Duration slept = suspended - suspended_seen_;
     suspended_seen_ = suspended;
     if (slept >= min_sleep) {
         spdlog::info("the machine slept for {}", format_duration(slept));
-        apply(engine_.resumed(n, slept));
+        apply(engine_.resumed(n, slept), n);
     }
 }
 
-void Daemon::apply(Effects effects) {
-    Now n = read_now();
+const EngineStatus& Daemon::status(Now n) {
+    if (!status_ || !(status_->first == n)) status_.emplace(n, engine_.status(n));
+    return status_->second;
+}
+
+json Daemon::held(Now n) {
+    if (auto reason = delivery_->held()) return *reason;
+    if (auto reason = status(n).held) return hold_reason_name(*reason);
+    return nullptr;
+}
+
+// A room's own news (a notification server came, an activity source
+// changed): systemd's STATUS= may say something new. Within apply() it is
+// said once at the end.
+void Daemon::status_changed() {
+    if (!applying_) notify_status(clock_.now());
+}
+
+void Daemon::apply(Effects effects, Now n) {
+    // The engine was called to make these effects: what it said before is old.
+    status_.reset();
+    applying_ = true;
+    struct Done {
+        bool& applying;
+        ~Done() { applying = false; }
+    } done{applying_};
     // First to disk, in one transaction with the state that goes with them:
     // before anyone is told, before a command's reply, and never half.
     store_->begin();
@@ -161,6 +174,12 @@ void Daemon::apply(Effects effects) {
     store_->save_state(encode_state(engine_.state(), n, boot_id_), n.wall_s);
     store_->commit();
 
+    // One status for every event line of this batch: the state after all of it.
+    std::optional<json> view;
+    auto status_once = [&]() -> const json& {
+        if (!view) view = status_view(n);
+        return *view;
+    };
     for (auto& effect : effects) {
         if (auto* show = std::get_if<ShowReminder>(&effect)) {
             const auto& r = show->reminder;
@@ -169,43 +188,44 @@ void Daemon::apply(Effects effects) {
             delivery_->show(r);
             json body = reminder_json(r, engine_.config());
             body["replace"] = show->replace;
-            body["status"] = status_view(n);
+            body["status"] = status_once();
             server_.broadcast(protocol::event_line("reminder", std::move(body)));
         } else if (auto* close = std::get_if<CloseReminder>(&effect)) {
-            spdlog::debug("reminder for \"{}\" closed: {}", close->rule, close->reason);
+            spdlog::debug("reminder for \"{}\" closed: {}", close->rule, close_reason_name(close->reason));
             delivery_->close();
-            json body = {{"break", close->rule}, {"reason", close->reason}};
-            body["status"] = status_view(n);
+            json body = {{"break", close->rule}, {"reason", close_reason_name(close->reason)}};
+            body["status"] = status_once();
             server_.broadcast(protocol::event_line("reminder_closed", std::move(body)));
         } else if (auto* record = std::get_if<Record>(&effect)) {
             spdlog::debug("event: {} {}", record_kind_name(record->kind), record->rule);
             auto name = record_event_name(record->kind);
             if (name.empty()) continue;
             json body = record_json(*record, n.wall_s);
-            body["status"] = status_view(n);
+            body["status"] = status_once();
             server_.broadcast(protocol::event_line(name, std::move(body)));
         }
     }
-    rearm();
-    notify_status();
+    rearm(n);
+    notify_status(n);
 }
 
 // A clean exit: the state is saved as of now, so the next start counts only
 // the time stretchd was really not running.
 void Daemon::stop() {
-    apply(engine_.tick(now()));
+    Now n = enter();
+    apply(engine_.tick(n), n);
     // A bubble left up would outlive us with dead buttons; the engine keeps
     // it as shown, and the next start shows it again. The bus is flushed as
     // it is closed, after the loop.
     delivery_->close();
-    record("stop");
+    record(RecordKind::stop);
     loop_.exit(0);
 }
 
-void Daemon::record(std::string_view kind) {
+void Daemon::record(RecordKind kind) {
     HistoryRow row;
-    row.time = read_now().wall_s;
-    row.kind = std::string(kind);
+    row.time = clock_.now().wall_s;
+    row.kind = kind;
     row.origin = "daemon";
     store_->record(row);
 }
@@ -213,24 +233,20 @@ void Daemon::record(std::string_view kind) {
 void Daemon::settle_restored_absence() {
     if (!engine_.state().restored_away) return;
     settle_absence_.reset();
-    apply(engine_.settle_restored_absence(now()));
+    Now n = enter();
+    apply(engine_.settle_restored_absence(n), n);
 }
 
 void Daemon::prune_history() {
     constexpr std::int64_t day = 24 * 60 * 60;
-    store_->prune(read_now().wall_s - engine_.config().history.keep_days * day);
-    prune_timer_.set_time(loop_.now(CLOCK_BOOTTIME) + static_cast<std::uint64_t>(day) * 1'000'000);
+    store_->prune(clock_.now().wall_s - engine_.config().history.keep_days * day);
+    prune_timer_.arm_in(std::chrono::seconds(day));
 }
 
-void Daemon::rearm() {
-    Now n = read_now();
+void Daemon::rearm(Now n) {
     auto deadline = engine_.next_deadline(n);
-    deadline_.set_time(deadline ? to_usec(*deadline) : 0);
-    // Two days ahead covers every deadline that follows the local clock (a
-    // pause --until is at most a day; schedule hours change at least daily).
-    constexpr std::int64_t horizon = 2 * 24 * 60 * 60;
-    auto change = next_offset_change(n.wall_s, horizon);
-    offset_change_.set_time(change ? static_cast<std::uint64_t>(*change) * 1'000'000 : 0);
+    if (deadline) deadline_.arm_at(std::chrono::duration_cast<std::chrono::microseconds>(deadline->time_since_epoch()));
+    else deadline_.disarm();
     arm_tick(n);
 }
 
@@ -240,50 +256,29 @@ void Daemon::rearm() {
 // Nothing is subscribed, nothing wakes.
 void Daemon::arm_tick(Now n) {
     if (server_.subscribers() == 0) {
-        tick_.set_time(0);
+        tick_.disarm();
         return;
     }
     Duration wait = tick_interval;
-    auto status = engine_.status(n);
-    if (status.next && status.next->due_in > Duration::zero() && !status.next->due) {
-        Duration left = status.next->due_in;
+    const auto& s = status(n);
+    if (s.next && s.next->due_in > Duration::zero() && !s.next->due) {
+        Duration left = s.next->due_in;
         Duration step = left <= std::chrono::minutes(1) ? Duration(std::chrono::seconds(1)) : Duration(std::chrono::minutes(1));
         wait = left % step;
         if (wait <= Duration::zero()) wait = step;
         wait += std::chrono::milliseconds(10);  // just past the boundary, so the text has changed when it is read
     }
-    tick_.set_time(loop_.now(CLOCK_MONOTONIC) + static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(wait).count()));
+    tick_.arm_in(std::chrono::duration_cast<std::chrono::microseconds>(wait));
 }
 
-void Daemon::on_deadline() { apply(engine_.tick(now())); }
-
-void Daemon::rearm_wall_clock_watch() {
-    // Armed far in the future; we only want the cancellation on clock changes.
-    itimerspec spec{};
-    spec.it_value.tv_sec = INT_MAX;
-    timerfd_settime(clock_fd_.get(), TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &spec, nullptr);
+void Daemon::on_deadline() {
+    Now n = enter();
+    apply(engine_.tick(n), n);
 }
 
 void Daemon::on_clock_changed() {
-    std::uint64_t expirations = 0;
-    if (::read(clock_fd_.get(), &expirations, sizeof expirations) < 0 && errno == ECANCELED)
-        spdlog::info("the wall clock changed: re-reading the schedule");
-    rearm_wall_clock_watch();
-    apply(engine_.clock_changed(now()));
-}
-
-void Daemon::on_timezone_changed() {
-    alignas(inotify_event) char buffer[4096];
-    bool localtime = false;
-    for (ssize_t n; (n = ::read(tz_fd_.get(), buffer, sizeof buffer)) > 0;)
-        for (char* p = buffer; p < buffer + n;) {
-            auto* event = reinterpret_cast<inotify_event*>(p);
-            if (event->len && std::strcmp(event->name, "localtime") == 0) localtime = true;
-            p += sizeof(inotify_event) + event->len;
-        }
-    if (!localtime) return;
-    spdlog::info("the time zone changed: re-reading the schedule");
-    apply(engine_.clock_changed(now()));
+    Now n = enter();
+    apply(engine_.clock_changed(n), n);
 }
 
 std::optional<std::string> Daemon::reload() {
@@ -292,7 +287,8 @@ std::optional<std::string> Daemon::reload() {
     try {
         auto loaded = load(options_);
         config_source_ = loaded.source;
-        apply(engine_.replace_config(now(), std::move(loaded.config)));
+        Now n = enter();
+        apply(engine_.replace_config(n, std::move(loaded.config)), n);
         activity_->reload();
         spdlog::info("config reloaded from {}", config_source_);
     } catch (const ConfigError& e) {
@@ -300,7 +296,7 @@ std::optional<std::string> Daemon::reload() {
         spdlog::error("config not reloaded, keeping the running one: {}", e.what());
     }
     sd_notify(0, "READY=1");
-    notify_status();
+    notify_status(clock_.now());
     return error;
 }
 
@@ -309,18 +305,18 @@ void Daemon::subscribe(Connection& connection, bool rings_bell) {
     // A terminal that rings may be the first way to reach the user with a
     // reminder that is up; on a later turn, so its subscribe reply comes first.
     if (rings_bell) bell_came_ = loop_.add_defer([this] { delivery_->changed(); });
-    rearm();
+    arm_tick(clock_.now());
 }
 
 void Daemon::broadcast_tick() {
-    Now n = now();
+    Now n = enter();
     if (server_.subscribers() == 0) return;
     server_.broadcast(protocol::event_line("tick", {{"status", status_view(n)}}));
     arm_tick(n);
 }
 
-void Daemon::notify_status() {
-    auto s = engine_.status(read_now());
+void Daemon::notify_status(Now n) {
+    const auto& s = status(n);
     std::string line = fmt::format("{}", engine_mode_name(s.mode));
     if (s.next) line += fmt::format("; next: {} in {}", s.next->name, format_duration_short(s.next->due_in));
     // STATUS= is shown by systemctl status; send it only when it says something new.
@@ -330,8 +326,8 @@ void Daemon::notify_status() {
 }
 
 json Daemon::status_view(Now n) {
-    json out = status_json(engine_.status(n), engine_.config());
-    if (auto held = delivery_->held()) out["held"] = *held;
+    json out = status_json(status(n), engine_.config());
+    out["held"] = held(n);
     out["notify"] = delivery_->describe();
     out["activity"] = activity_->status();
     out["history"] = store_->describe();

@@ -1,8 +1,10 @@
 #pragma once
 // stretchd itself: owns the engine, the socket server and the timers, all
-// on one sd-event loop. Every event (a request, a timer, a signal) ends the
-// same way: call the engine, carry out its effects, re-arm the one deadline
-// timer at the engine's next_deadline().
+// on one sd-event loop. Every event (a request, a timer, a signal) goes the
+// same way: enter() reads the clock once (and notices a sleep nobody told us
+// of), the engine is called with that time, apply() carries out its effects
+// and re-arms the one deadline timer at the engine's next_deadline(). The
+// status is worked out once per event and shared by every view of it.
 
 #include <filesystem>
 #include <optional>
@@ -14,7 +16,9 @@
 #include "core/engine.hpp"
 #include "daemon/presence/activity.hpp"
 #include "daemon/delivery/delivery.hpp"
+#include "daemon/plumbing/clock_watch.hpp"
 #include "daemon/plumbing/event_loop.hpp"
+#include "daemon/plumbing/system_clock.hpp"
 #include "daemon/server/server.hpp"
 #include "daemon/storage/store.hpp"
 #include "shared/unique_fd.hpp"
@@ -29,16 +33,26 @@ public:
         bool builtin_config = false;                   // --default-config: ignore the user's file
         std::chrono::milliseconds client_timeout = std::chrono::seconds(10);
         std::uint64_t seed = 0;
+        std::filesystem::path store;  // the history database; empty: Store::default_path()
     };
 
     // Loads the config (throws ConfigError) and takes the socket (throws
-    // std::runtime_error); reports READY=1 to systemd when done.
-    Daemon(EventLoop& loop, Options options);
+    // std::runtime_error); reports READY=1 to systemd when done. Every time
+    // it uses comes from `clock`.
+    Daemon(EventLoop& loop, Options options, const Clock& clock);
 
     // For the command handlers.
     Engine& engine() { return engine_; }
-    Now now();
-    void apply(Effects effects);
+    // Where an event enters: reads the clock once and, if the machine slept
+    // without logind saying so, tells the engine first. The time to hand on.
+    Now enter();
+    // Carries out the engine's effects at `now` (the time they were made at).
+    void apply(Effects effects, Now now);
+    // The engine's status at `now`, worked out once until the engine changes.
+    const EngineStatus& status(Now now);
+    // Why a due reminder is held back (away, off_hours, grace; do_not_disturb,
+    // fullscreen), or null.
+    nlohmann::json held(Now now);
     // Re-reads the config; on failure keeps the running one and returns why.
     std::optional<std::string> reload();
     void subscribe(Connection& connection, bool rings_bell);
@@ -46,7 +60,7 @@ public:
     const Server& server() const { return server_; }
     Store& store() { return *store_; }
     // Records a daemon event (start, stop) that is not the engine's.
-    void record(std::string_view kind);
+    void record(RecordKind kind);
     void settle_restored_absence();
     void arm_tick(Now n);
     // The status as clients see it: the engine's, plus what only the daemon
@@ -60,17 +74,17 @@ private:
     void on_deadline();
     void stop();
     void on_clock_changed();
-    void on_timezone_changed();
     void check_sleep(Now now);
-    void rearm();
-    void rearm_wall_clock_watch();
-    void notify_status();
+    void rearm(Now now);
+    void notify_status(Now now);
+    void status_changed();
     void prune_history();
     void broadcast_tick();
     void on_action(ReminderAction action);
 
     EventLoop& loop_;
     Options options_;
+    const Clock& clock_;
     std::string config_source_;
     std::string boot_id_;
     std::unique_ptr<Store> store_;  // before the engine: the engine starts from what it saved
@@ -80,12 +94,11 @@ private:
     EventSource deadline_;
     EventSource tick_;
     EventSource sigterm_, sigint_, sighup_;
-    UniqueFd clock_fd_;
-    EventSource clock_source_;
-    UniqueFd tz_fd_;
-    EventSource tz_source_;
-    EventSource offset_change_;  // CLOCK_REALTIME, at the next daylight-saving change
+    std::optional<ClockWatch> clock_watch_;
     Duration suspended_seen_{};
+    // The status at one moment, kept until the engine is next called.
+    std::optional<std::pair<Now, EngineStatus>> status_;
+    bool applying_ = false;
 
     std::unique_ptr<Delivery> delivery_;  // reminders to the desktop (or a command, or a bell)
     std::unique_ptr<Activity> activity_;  // idle and active, lock and suspend

@@ -50,7 +50,8 @@ int main(int argc, char** argv) {
         options.builtin_config = builtin;
         options.client_timeout = std::chrono::milliseconds(timeout_ms);
         options.seed = seed_given ? seed : static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
-        Daemon daemon(loop, options);
+        SystemClock clock;
+        Daemon daemon(loop, options, clock);
         int code = loop.run();
         spdlog::info("stopping");
         return code < 0 ? 1 : code;

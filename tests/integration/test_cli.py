@@ -263,7 +263,7 @@ class CommandLineTest(CliTestCase):
 
     def test_every_usage_error_is_one_line_starting_with_stretch(self):
         for args in (["--no-such-flag"], ["stats", "--week", "--month"], ["show"], ["next", "--format", "long"],
-                     ["stats", "--days", "0"], ["snooze", "1m", "2m"], ["config"], ["status", "extra"]):
+                     ["snooze", "1m", "2m"], ["config"], ["status", "extra"]):
             with self.subTest(args=args):
                 r = self.cli(*args)
                 self.assertEqual(r.returncode, 2, r)
@@ -488,23 +488,38 @@ class VersionTest(CliTestCase):
 class ExitCodeTest(CliTestCase):
     start_daemon = False
 
-    def test_malformed_arguments_are_usage_errors_found_before_asking_the_daemon(self):
-        # No daemon runs: exit 2, not 3, shows the CLI judged them itself.
+    def test_malformed_arguments_are_usage_errors_in_the_daemons_words(self):
+        # The daemon's one table of arguments judges them (the CLI does not
+        # check again); its bad_argument is a usage error, exit 2.
+        self.new_daemon().start()
         cases = (
-            (["history", "--since", "yesterday"], ['"yesterday"', "YYYY-MM-DD"]),
-            (["history", "--since", "2025-02-30"], ['"2025-02-30"', "YYYY-MM-DD"]),
+            (["history", "--since", "yesterday"], ['"yesterday"', "2025-11-24"]),
+            (["history", "--since", "2025-02-30"], ['"2025-02-30"', "day of the calendar"]),
             (["list", "--position", "sitting"], ['"sitting"', "seated", "standing", "floor"]),
             (["list", "--target", "hamstring"], ['did you mean "hamstrings"']),
             (["snooze", "5x"], ['"5x"', "10m"]),
             (["pause", "5x"], ['"5x"']),
+            (["pause", "1h", "--until", "14:00"], ["not both"]),
+            (["stats", "--days", "0"], ["from 1 to 366", "got 0"]),
         )
         for args, needles in cases:
             with self.subTest(args=args):
                 r = self.cli(*args)
                 self.assertEqual(r.returncode, 2, r)
+                self.assertEqual(len(r.stderr.splitlines()), 1, r.stderr)
                 self.assertTrue(r.stderr.startswith("stretch: "), r.stderr)
                 for needle in needles:
                     self.assertIn(needle, r.stderr)
+
+    def test_without_the_daemon_list_refuses_in_the_same_words(self):
+        self.new_daemon().start()
+        with_daemon = [self.cli("list", *args).stderr for args in (["--target", "hamstring"], ["--position", "sitting"])]
+        self.daemons[-1].stop()
+        for args, said in zip((["--target", "hamstring"], ["--position", "sitting"]), with_daemon):
+            with self.subTest(args=args):
+                r = self.cli("list", *args)
+                self.assertEqual(r.returncode, 2, r)
+                self.assertEqual(r.stderr, said)
 
     def test_a_daemon_refusal_of_a_bad_argument_is_a_usage_error(self):
         self.new_daemon().start()

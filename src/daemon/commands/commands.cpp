@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 #include <limits>
+#include <map>
 #include <vector>
 
 #include <fmt/format.h>
@@ -13,6 +14,8 @@
 #include "core/suggest.hpp"
 #include "daemon/plumbing/calendar.hpp"
 #include "daemon/daemon.hpp"
+#include "daemon/commands/arguments.hpp"
+#include "daemon/commands/library.hpp"
 #include "daemon/commands/views.hpp"
 #include "shared/protocol.hpp"
 #include "version.hpp"
@@ -22,12 +25,11 @@ namespace {
 
 using nlohmann::json;
 using protocol::Error;
-using Type = ArgSpec::Type;
 
 std::int64_t secs(Duration d) { return seconds_of(d); }
 
-// A request's arguments, already checked against the command's table entry,
-// so the getters cannot fail.
+// A request's arguments, already checked against the command's table entry
+// (arguments.hpp), so the getters cannot fail.
 class Args {
 public:
     explicit Args(const json& args) : args_(args) {}
@@ -43,100 +45,39 @@ public:
     }
     bool boolean(std::string_view name) const { return args_.value(name, false); }
     bool has(std::string_view name) const { return args_.contains(name); }
+    const json& raw() const { return args_; }
 
 private:
     const json& args_;
 };
 
 // What a handler gets: the daemon, its checked arguments, who asked
-// ("cli" for a socket client, "action" for a notification button), and the
-// connection when there is one.
+// ("cli" for a socket client, "action" for a notification button), the
+// connection when there is one, and the time the request came in: read
+// once, so every part of one reply speaks of the same moment.
 struct Call {
     Daemon& d;
     const Args& a;
     std::string_view origin;
     Connection* connection;
+    Now now;
 };
 
-using Handler = std::function<json(const Call&)>;
-
-struct Command {
-    std::string_view name;
-    std::vector<ArgSpec> args;
-    Handler handler;
-    std::string_view help;
-};
+using Handler = json (*)(const Call&);
 
 // Carries out an engine command: effects first (they happened whether or
 // not the command was refused), then the refusal as an error reply.
-std::string run(Daemon& d, Outcome outcome) {
-    d.apply(std::move(outcome.effects));
+std::string run(const Call& c, Outcome outcome) {
+    c.d.apply(std::move(outcome.effects), c.now);
     if (outcome.refusal) throw Error(outcome.refusal->code, outcome.refusal->message);
     return outcome.rule;
 }
 
-json status_reply(Daemon& d) {
-    json out = d.status_view(d.now());
-    out["config"] = d.config_source();
-    return out;
-}
-
-json next_reply(Daemon& d) {
-    Now now = d.now();
-    auto status = d.engine().status(now);
-    return {{"state", engine_mode_name(status.mode)},
-            {"sitting_s", secs(status.sitting)},
-            {"held", d.status_view(now)["held"]},
-            {"off_hours", status.off_hours},
-            {"hours", hours_json(d.engine().config().schedule)},
-            {"paused_for_s", status.paused_for ? json(secs(*status.paused_for)) : json(nullptr)},
-            {"next", next_json(status, d.engine().config())}};
-}
-
-const Stretch& find_stretch(Daemon& d, const std::string& id) {
-    const auto& config = d.engine().config();
-    if (auto* s = config.find_stretch(id)) return *s;
-    std::vector<std::string> ids;
-    for (auto& s : config.stretches) ids.push_back(s.id);
-    throw Error("unknown_stretch",
-                fmt::format("no stretch with id \"{}\"{}: \"stretch list\" shows them all", id, did_you_mean(id, ids)));
-}
-
-json list_reply(Daemon& d, const Args& args) {
-    const auto& config = d.engine().config();
-    auto target = args.string("target"), position = args.string("position"), tag = args.string("tag");
-    if (!target.empty() && std::find(body_areas().begin(), body_areas().end(), target) == body_areas().end())
-        throw Error("bad_argument", fmt::format("list: target \"{}\" is not a body area{}; known areas: {}", target,
-                                                did_you_mean(target, body_areas()), fmt::join(body_areas(), ", ")));
-    if (!position.empty() && !parse_position(position))
-        throw Error("bad_argument", fmt::format("list: position \"{}\": expected seated, standing or floor", position));
-    json out = json::array();
-    for (auto& s : config.stretches) {
-        if (!target.empty() && std::find(s.targets.begin(), s.targets.end(), target) == s.targets.end()) continue;
-        if (!position.empty() && position_name(s.position) != position) continue;
-        if (!tag.empty() && std::find(s.tags.begin(), s.tags.end(), tag) == s.tags.end()) continue;
-        out.push_back(stretch_json(s, config, true));
-    }
-    return {{"stretches", std::move(out)}};
-}
-
-// A day is about a hundred rows, so a year is still a small read.
-constexpr std::int64_t max_stats_days = 366;
-// One reply must fit the daemon's 1 MiB output queue: events are ~150 bytes.
-constexpr std::int64_t max_history_limit = 5000;
 constexpr std::int64_t default_history_limit = 1000;
 // How far before the first day events are read: a run at the desk across
 // midnight starts where it started, a crash the evening before ends where
 // it ended.
 constexpr std::int64_t stats_lookback_s = 24 * 60 * 60;
-
-std::int64_t in_range(const Args& args, std::string_view command, std::string_view name, std::int64_t fallback,
-                      std::int64_t max) {
-    auto value = args.integer(name).value_or(fallback);
-    if (value < 1 || value > max)
-        throw Error("bad_argument", fmt::format("{}: \"{}\" must be from 1 to {}, got {}", command, name, max, value));
-    return value;
-}
 
 std::vector<HistoryEvent> history_events(const std::vector<HistoryRow>& rows) {
     std::vector<HistoryEvent> out;
@@ -157,22 +98,9 @@ json day_stats_json(const DayStats& d) {
     return out;
 }
 
-json stats_reply(Daemon& d, const Args& args) {
-    auto count = in_range(args, "stats", "days", 1, max_stats_days);
-    std::int64_t now = d.now().wall_s;
-    auto days = last_days(now, static_cast<int>(count));
-    std::int64_t since = days.front().start - stats_lookback_s;
-    auto events = history_events(d.store().history(since, std::max(days.back().end, now + 1)));
-    Stats stats = compute_stats(events, since, now, days, d.engine().config());
-    json out_days = json::array();
-    for (auto& day : stats.days) out_days.push_back(day_stats_json(day));
-    return {{"from", days.front().date}, {"to", days.back().date}, {"days", std::move(out_days)},
-            {"total", day_stats_json(stats.total)}};
-}
-
 // The shape of subscribers' record events: empty fields left out.
 json history_event_json(const HistoryRow& r) {
-    json out = {{"id", r.id}, {"time", r.time}, {"kind", r.kind}};
+    json out = {{"id", r.id}, {"time", r.time}, {"kind", record_kind_name(r.kind)}};
     if (!r.rule.empty()) out["break"] = r.rule;
     if (!r.stretch.empty()) out["stretch"] = r.stretch;
     if (r.amount_s) out["amount_s"] = r.amount_s;
@@ -181,18 +109,97 @@ json history_event_json(const HistoryRow& r) {
     return out;
 }
 
-json history_reply(Daemon& d, const Args& args) {
-    auto limit = in_range(args, "history", "limit", default_history_limit, max_history_limit);
-    std::int64_t now = d.now().wall_s;
-    LocalDay from = last_days(now, 1).front();
-    if (args.has("since")) {
-        auto day = local_day(args.string("since"));
-        if (!day)
-            throw Error("bad_argument", fmt::format("history: \"since\" must be a date like \"{}\", got \"{}\"",
-                                                    from.date, args.string("since")));
-        from = *day;
-    }
-    auto rows = d.store().history(from.start, std::numeric_limits<std::int64_t>::max());
+// ---- the handlers, one per command, in the order of command_specs() ----
+
+json status(const Call& c) {
+    json out = c.d.status_view(c.now);
+    out["config"] = c.d.config_source();
+    return out;
+}
+
+json next(const Call& c) {
+    const auto& s = c.d.status(c.now);
+    return {{"state", engine_mode_name(s.mode)},
+            {"sitting_s", secs(s.sitting)},
+            {"held", c.d.held(c.now)},
+            {"off_hours", s.off_hours},
+            {"hours", hours_json(c.d.engine().config().schedule)},
+            {"paused_for_s", s.paused_for ? json(secs(*s.paused_for)) : json(nullptr)},
+            {"next", next_json(s, c.d.engine().config())}};
+}
+
+json snooze(const Call& c) {
+    auto rule = run(c, c.d.engine().snooze(c.now, c.a.duration("for"), c.a.string("break"), c.origin));
+    json out = {{"break", rule}};
+    for (auto& r : c.d.status(c.now).rules)
+        if (r.name == rule) {
+            out["snoozed_for_s"] = r.snoozed_for ? secs(*r.snoozed_for) : 0;
+            out["snoozes"] = r.snoozes;
+            out["max_snoozes"] = r.max_snoozes;
+        }
+    return out;
+}
+
+json skip(const Call& c) { return {{"break", run(c, c.d.engine().skip(c.now, c.a.string("break"), c.origin))}}; }
+
+json done(const Call& c) { return {{"break", run(c, c.d.engine().done(c.now, c.a.string("break"), c.origin))}}; }
+
+json pause(const Call& c) {
+    run(c, c.d.engine().pause(c.now, c.a.duration("for"), c.a.clock("until"), c.origin));
+    const auto& s = c.d.status(c.now);
+    return {{"paused_for_s", s.paused_for ? secs(*s.paused_for) : 0}};
+}
+
+json resume(const Call& c) {
+    run(c, c.d.engine().resume(c.now, c.origin));
+    return json::object();
+}
+
+json stand(const Call& c) {
+    run(c, c.d.engine().stand(c.now, c.origin));
+    return json::object();
+}
+
+json sit(const Call& c) {
+    run(c, c.d.engine().sit(c.now, c.origin));
+    return json::object();
+}
+
+json list(const Call& c) { return list_reply(c.d.engine().config(), c.a.raw()); }
+
+json show(const Call& c) { return show_reply(c.d.engine().config(), c.a.string("id")); }
+
+json reload(const Call& c) {
+    if (auto error = c.d.reload()) throw Error("config_invalid", *error + " (the running config is kept)");
+    return {{"config", c.d.config_source()}};
+}
+
+json subscribe(const Call& c) {
+    if (!c.connection) throw Error("bad_request", "subscribe needs a connection to send events on");
+    c.d.subscribe(*c.connection, c.a.boolean("bell"));
+    json out = status(c);
+    out["subscribed"] = true;
+    return out;
+}
+
+json stats(const Call& c) {
+    std::int64_t now = c.now.wall_s;
+    auto days = last_days(now, static_cast<int>(c.a.integer("days").value_or(1)));
+    std::int64_t since = days.front().start - stats_lookback_s;
+    auto events = history_events(c.d.store().history(since, std::max(days.back().end, now + 1)));
+    Stats stats = compute_stats(events, since, now, days, c.d.engine().config());
+    json out_days = json::array();
+    for (auto& day : stats.days) out_days.push_back(day_stats_json(day));
+    return {{"from", days.front().date}, {"to", days.back().date}, {"days", std::move(out_days)},
+            {"total", day_stats_json(stats.total)}};
+}
+
+json history(const Call& c) {
+    auto limit = c.a.integer("limit").value_or(default_history_limit);
+    LocalDay from = last_days(c.now.wall_s, 1).front();
+    if (c.a.has("since"))
+        if (auto day = local_day(c.a.string("since"))) from = *day;
+    auto rows = c.d.store().history(from.start, std::numeric_limits<std::int64_t>::max());
     bool truncated = rows.size() > static_cast<std::size_t>(limit);
     json events = json::array();
     for (auto it = truncated ? rows.end() - limit : rows.begin(); it != rows.end(); ++it)
@@ -200,156 +207,29 @@ json history_reply(Daemon& d, const Args& args) {
     return {{"since", from.date}, {"events", std::move(events)}, {"truncated", truncated}};
 }
 
-const std::vector<Command>& commands() {
-    static const std::vector<Command> table = {
-        {"status", {}, [](const Call& c) { return status_reply(c.d); },
-         "The whole state: mode, sitting time, every break, the reminder up."},
-        {"next", {}, [](const Call& c) { return next_reply(c.d); },
-         "The break the user meets next, when, and its stretch."},
-        {"snooze",
-         {{"for", Type::duration, "how long, e.g. \"10m\" (default: the rule's snooze)"},
-          {"break", Type::string, "the rule (default: the current break)"}},
-         [](const Call& c) {
-             auto rule = run(c.d, c.d.engine().snooze(c.d.now(), c.a.duration("for"), c.a.string("break"), c.origin));
-             auto status = c.d.engine().status(c.d.now());
-             json out = {{"break", rule}};
-             for (auto& r : status.rules)
-                 if (r.name == rule) {
-                     out["snoozed_for_s"] = r.snoozed_for ? secs(*r.snoozed_for) : 0;
-                     out["snoozes"] = r.snoozes;
-                     out["max_snoozes"] = r.max_snoozes;
-                 }
-             return out;
-         },
-         "Postpone the current break."},
-        {"skip", {{"break", Type::string, "the rule (default: the current break)"}},
-         [](const Call& c) { return json{{"break", run(c.d, c.d.engine().skip(c.d.now(), c.a.string("break"), c.origin))}}; },
-         "Skip the current break without taking it."},
-        {"done", {{"break", Type::string, "the rule (default: the current break)"}},
-         [](const Call& c) { return json{{"break", run(c.d, c.d.engine().done(c.d.now(), c.a.string("break"), c.origin))}}; },
-         "Mark the current break as taken."},
-        {"pause",
-         {{"for", Type::duration, "how long, e.g. \"1h\""}, {"until", Type::clock, "a local time, e.g. \"14:00\""}},
-         [](const Call& c) {
-             if (c.a.has("for") && c.a.has("until"))
-                 throw Error("bad_argument", "pause: give \"for\" or \"until\", not both");
-             run(c.d, c.d.engine().pause(c.d.now(), c.a.duration("for"), c.a.clock("until"), c.origin));
-             auto status = c.d.engine().status(c.d.now());
-             return json{{"paused_for_s", status.paused_for ? secs(*status.paused_for) : 0}};
-         },
-         "Silence reminders for a while, until a time, or until resume."},
-        {"resume", {}, [](const Call& c) { run(c.d, c.d.engine().resume(c.d.now(), c.origin)); return json::object(); },
-         "End a pause."},
-        {"stand", {}, [](const Call& c) { run(c.d, c.d.engine().stand(c.d.now(), c.origin)); return json::object(); },
-         "Standing from now: sitting time stops."},
-        {"sit", {}, [](const Call& c) { run(c.d, c.d.engine().sit(c.d.now(), c.origin)); return json::object(); },
-         "Sitting again."},
-        {"list",
-         {{"target", Type::string, "only stretches for this body area"},
-          {"position", Type::string, "only seated, standing or floor"},
-          {"tag", Type::string, "only stretches with this tag"}},
-         [](const Call& c) { return list_reply(c.d, c.a); },
-         "The stretch library."},
-        {"show", {{"id", Type::string, "the stretch's id"}},
-         [](const Call& c) {
-             if (!c.a.has("id")) throw Error("bad_argument", "show: \"id\" is required, e.g. {\"id\":\"childs-pose\"}");
-             return json{{"stretch", stretch_json(find_stretch(c.d, c.a.string("id")), c.d.engine().config(), true)}};
-         },
-         "One stretch with its steps."},
-        {"reload", {},
-         [](const Call& c) {
-             if (auto error = c.d.reload()) throw Error("config_invalid", *error + " (the running config is kept)");
-             return json{{"config", c.d.config_source()}};
-         },
-         "Re-read the config file."},
-        {"subscribe",
-         {{"bell", Type::boolean, "true: this client rings a terminal bell on `bell` events (default false)"}},
-         [](const Call& c) {
-             if (!c.connection) throw Error("bad_request", "subscribe needs a connection to send events on");
-             c.d.subscribe(*c.connection, c.a.boolean("bell"));
-             json out = status_reply(c.d);
-             out["subscribed"] = true;
-             return out;
-         },
-         "Receive an event line for every change from now on."},
-        {"stats",
-         {{"days", Type::integer, "how many days, ending today (default 1, at most 366)"}},
-         [](const Call& c) { return stats_reply(c.d, c.a); },
-         "Sitting time, breaks and stretches per local day."},
-        {"history",
-         {{"since", Type::string, "a local date, e.g. \"2025-11-24\" (default: today)"},
-          {"limit", Type::integer, "at most this many events, the latest (default 1000, at most 5000)"}},
-         [](const Call& c) { return history_reply(c.d, c.a); },
-         "The recorded events since a date, oldest first."},
-        {"doctor", {}, [](const Call& c) { return c.d.doctor_view(); },
-         "How activity is tracked, what was probed, and fixes for what is missing."},
-        {"version", {},
-         [](const Call&) { return json{{"version", version}, {"protocol", protocol::version}}; },
-         "The daemon's version."},
+json doctor(const Call& c) { return c.d.doctor_view(); }
+
+json version_(const Call&) { return {{"version", version}, {"protocol", protocol::version}}; }
+
+// Which handler runs each command of command_specs(): one line each.
+const std::map<std::string_view, Handler>& handlers() {
+    static const std::map<std::string_view, Handler> table = {
+        {"status", status}, {"next", next},     {"snooze", snooze},   {"skip", skip},       {"done", done},
+        {"pause", pause},   {"resume", resume}, {"stand", stand},     {"sit", sit},         {"list", list},
+        {"show", show},     {"reload", reload}, {"subscribe", subscribe}, {"stats", stats}, {"history", history},
+        {"doctor", doctor}, {"version", version_},
     };
     return table;
 }
 
-// The one place arguments are checked: known names, right types, valid values.
-void check_args(const Command& command, const json& args) {
-    std::vector<std::string> names;
-    for (auto& spec : command.args) names.emplace_back(spec.name);
-    for (auto& [key, value] : args.items()) {
-        // Not [&]: clang before 16 cannot capture a structured binding.
-        auto spec = std::find_if(command.args.begin(), command.args.end(),
-                                 [&wanted = key](auto& s) { return s.name == wanted; });
-        if (spec == command.args.end())
-            throw Error("bad_argument", names.empty() ? fmt::format("{}: takes no arguments, got \"{}\"", command.name, key)
-                                                      : fmt::format("{}: unknown argument \"{}\"{}; it takes: {}", command.name,
-                                                                    key, did_you_mean(key, names), fmt::join(names, ", ")));
-        auto text = value.is_string() ? std::optional(value.get<std::string>()) : std::nullopt;
-        switch (spec->type) {
-            case Type::string:
-                if (!text) throw Error("bad_argument", fmt::format("{}: \"{}\" must be a string, got {}", command.name, key, protocol::quote(value)));
-                break;
-            case Type::duration:
-                if (!text || !parse_duration(*text))
-                    throw Error("bad_argument", fmt::format("{}: \"{}\" must be a duration like \"10m\" or \"1h30m\", got {}",
-                                                            command.name, key, protocol::quote(value)));
-                break;
-            case Type::clock:
-                if (!text || !parse_clock(*text))
-                    throw Error("bad_argument", fmt::format("{}: \"{}\" must be a clock time like \"14:30\", got {}",
-                                                            command.name, key, protocol::quote(value)));
-                break;
-            case Type::integer:
-                if (!value.is_number_integer())
-                    throw Error("bad_argument", fmt::format("{}: \"{}\" must be a whole number like 7, got {}",
-                                                            command.name, key, protocol::quote(value)));
-                break;
-            case Type::boolean:
-                if (!value.is_boolean())
-                    throw Error("bad_argument", fmt::format("{}: \"{}\" must be true or false, got {}", command.name, key,
-                                                            protocol::quote(value)));
-                break;
-        }
-    }
-}
-
 }  // namespace
 
-std::vector<CommandInfo> command_list() {
-    std::vector<CommandInfo> out;
-    for (auto& c : commands()) out.push_back({c.name, c.args, c.help});
-    return out;
-}
+bool has_handler(std::string_view command) { return handlers().count(command) > 0; }
 
 json execute(Daemon& daemon, const protocol::Request& request, std::string_view origin, Connection* connection) {
-    const auto& table = commands();
-    auto command = std::find_if(table.begin(), table.end(), [&](auto& c) { return c.name == request.cmd; });
-    if (command == table.end()) {
-        std::vector<std::string> names;
-        for (auto& c : table) names.emplace_back(c.name);
-        throw Error("unknown_command", fmt::format("unknown command \"{}\"{}", request.cmd, did_you_mean(request.cmd, names)));
-    }
-    check_args(*command, request.args);
+    const CommandSpec& command = check_request(request.cmd, request.args);
     Args args(request.args);
-    return command->handler(Call{daemon, args, origin, connection});
+    return handlers().at(command.name)(Call{daemon, args, origin, connection, daemon.enter()});
 }
 
 std::string handle_request(Daemon& daemon, Connection& connection, std::string_view line) {

@@ -1,9 +1,9 @@
 #pragma once
-// The protocol's commands, in one table: name, arguments, handler, help.
-// Arguments are checked against the table in one place, and every failure
-// becomes an error reply with a stable code in one function.
+// Running the protocol's commands: each request is checked against the one
+// table of commands and arguments (arguments.hpp), then handed to its
+// handler, one named function per command; every failure becomes an error
+// reply with a stable code in one function.
 
-#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,19 +15,6 @@ namespace stretch {
 class Daemon;
 class Connection;
 
-struct ArgSpec {
-    enum class Type { string, duration, clock, integer, boolean };
-    std::string_view name;
-    Type type;
-    std::string_view help;
-};
-
-struct CommandInfo {
-    std::string_view name;
-    std::span<const ArgSpec> args;
-    std::string_view help;
-};
-
 // Runs one request, from a socket client (origin "cli", with its
 // connection) or from a notification action (origin "action", none), so
 // both take exactly the same path. Throws protocol::Error.
@@ -36,7 +23,7 @@ nlohmann::json execute(Daemon& daemon, const protocol::Request& request, std::st
 // Parses one request line, runs it, and returns the reply line. Never throws.
 std::string handle_request(Daemon& daemon, Connection& connection, std::string_view line);
 
-// The table, for documentation and tests.
-std::vector<CommandInfo> command_list();
+// Whether the daemon runs `command` (every one of command_specs() must).
+bool has_handler(std::string_view command);
 
 }  // namespace stretch

@@ -53,7 +53,7 @@ json status_json(const EngineStatus& status, const Config& config) {
                 {"off_hours", status.off_hours},
                 {"hours", hours_json(config.schedule)}};
     out["paused_for_s"] = status.paused_for ? json(secs(*status.paused_for)) : json(nullptr);
-    out["held"] = status.held ? json(*status.held) : json(nullptr);
+    out["held"] = status.held ? json(hold_reason_name(*status.held)) : json(nullptr);
     if (status.shown)
         out["reminder"] = {{"break", status.shown->rule}, {"stretch", status.shown->stretch}, {"count", status.shown->count}};
     else

@@ -67,7 +67,7 @@ void number_old_reminders(Database& db) {
 HistoryRow history_row(const Record& r, std::int64_t wall_s) {
     HistoryRow row;
     row.time = wall_s;
-    row.kind = std::string(record_kind_name(r.kind));
+    row.kind = r.kind;
     row.rule = r.rule;
     row.stretch = r.stretch;
     // Rounded as the announced event rounds it (views.cpp): the history says what subscribers were told.
@@ -314,7 +314,7 @@ bool Store::record(const HistoryRow& row) {
         try {
             Statement s(db_->get(),
                         "INSERT INTO events (time, kind, break, stretch, amount_s, count, origin) VALUES (?, ?, ?, ?, ?, ?, ?)");
-            s.bind(1, row.time).bind(2, row.kind).bind(3, row.rule).bind(4, row.stretch).bind(5, row.amount_s).bind(6, row.count).bind(7, row.origin);
+            s.bind(1, row.time).bind(2, record_kind_name(row.kind)).bind(3, row.rule).bind(4, row.stretch).bind(5, row.amount_s).bind(6, row.count).bind(7, row.origin);
             s.run();
             if (transaction_) pending_.push_back(row);
             return true;
@@ -360,10 +360,13 @@ std::vector<HistoryRow> Store::history(std::int64_t since, std::int64_t until) {
                         "WHERE time >= ? AND time < ? ORDER BY id");
             s.bind(1, since).bind(2, until);
             while (s.step()) {
+                // A kind this version does not know was written by a newer one: not ours to count.
+                auto kind = parse_record_kind(s.text(2));
+                if (!kind) continue;
                 HistoryRow row;
                 row.id = s.integer(0);
                 row.time = s.integer(1);
-                row.kind = s.text(2);
+                row.kind = *kind;
                 row.rule = s.text(3);
                 row.stretch = s.text(4);
                 row.amount_s = s.integer(5);
