@@ -19,6 +19,7 @@
 #include "daemon/storage/state_codec.hpp"
 #include "daemon/plumbing/system_clock.hpp"
 #include "daemon/commands/views.hpp"
+#include "daemon/delivery/x11_fullscreen_probe.hpp"
 #include "shared/config_file.hpp"
 #include "shared/protocol.hpp"
 
@@ -61,7 +62,8 @@ Daemon::Daemon(EventLoop& loop, Options options)
       server_(loop_, Server::Options{options_.socket, 256, options_.client_timeout},
               [this](Connection& c, std::string_view line) { on_request(c, line); }) {
     spdlog::info("config: {}", config_source_);
-    delivery_ = std::make_unique<Delivery>(loop_, server_, engine_.config(),
+    delivery_ = std::make_unique<Delivery>(loop_, engine_.config(), make_notifiers(loop_, server_, engine_.config().notify),
+                                           std::make_unique<X11FullscreenProbe>(std::make_unique<X11Fullscreen>()),
                                            Delivery::Listener{[this](ReminderAction a) { on_action(a); }, [this] { notify_status(); }});
     activity_ = std::make_unique<Activity>(
         loop_, engine_.config(),
@@ -331,7 +333,7 @@ void Daemon::notify_status() {
 
 json Daemon::status_view(Now n) {
     json out = status_json(engine_.status(n), engine_.config());
-    if (auto held = delivery_->held()) out["held"] = *held;
+    if (auto held = delivery_->held()) out["held"] = std::string(held_reason_name(*held));
     out["notify"] = delivery_->describe();
     out["activity"] = activity_->status();
     out["history"] = store_->describe();
