@@ -60,7 +60,8 @@ struct Rig {
         fullscreen = probe.get();
         delivery = std::make_unique<Delivery>(
             loop, config, std::move(notifiers), std::move(probe),
-            Delivery::Listener{[this](ReminderAction a) { actions.push_back(a); }, [this] { ++changes; }}, recheck_every);
+            Delivery::Listener{[this](ReminderAction a) { actions.push_back(a); }, [this] { ++changes; }},
+            recheck_every);
     }
 
     static RecordingNotifier* add(Notifiers& notifiers, Notify::Method method, std::string name) {

@@ -20,7 +20,8 @@ public:
         friend bool operator==(const Call&, const Call&) = default;
     };
 
-    explicit RecordingNotifier(std::string name, bool available = true) : name_(std::move(name)), available_(available) {}
+    explicit RecordingNotifier(std::string name, bool available = true)
+        : name_(std::move(name)), available_(available) {}
 
     bool available() const override { return available_; }
     void show(const Reminder& reminder, const Stretch*, const Notify&) override {

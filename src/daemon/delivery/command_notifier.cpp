@@ -69,11 +69,13 @@ void CommandNotifier::show(const Reminder& r, const Stretch* s, const Notify& se
     c->exited = loop_.add_child(pid, [this, c](const siginfo_t& info) { reap(c, info); });
     // The program and its limit as they were when it started: a reload may
     // change or empty [notify] command while it runs.
-    c->timeout = loop_.add_timer(CLOCK_MONOTONIC, [c, program = settings.command.front(),
-                                                   limit = std::chrono::duration_cast<std::chrono::seconds>(settings.command_timeout)] {
-        spdlog::warn("[notify] command \"{}\" (pid {}) still running after {} s: killing it", program, c->pid, limit.count());
-        ::kill(c->pid, SIGKILL);
-    });
+    c->timeout = loop_.add_timer(
+        CLOCK_MONOTONIC, [c, program = settings.command.front(),
+                          limit = std::chrono::duration_cast<std::chrono::seconds>(settings.command_timeout)] {
+            spdlog::warn("[notify] command \"{}\" (pid {}) still running after {} s: killing it", program, c->pid,
+                         limit.count());
+            ::kill(c->pid, SIGKILL);
+        });
     c->timeout.arm_in(settings.command_timeout);
     children_.push_back(std::move(child));
     spdlog::debug("[notify] command started (pid {})", pid);

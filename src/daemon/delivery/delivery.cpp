@@ -7,8 +7,9 @@
 
 namespace stretch {
 
-Delivery::Delivery(EventLoop& loop, const Config& config, Notifiers notifiers, std::unique_ptr<FullscreenProbe> fullscreen,
-                   Listener listener, std::chrono::milliseconds recheck_every)
+Delivery::Delivery(EventLoop& loop, const Config& config, Notifiers notifiers,
+                   std::unique_ptr<FullscreenProbe> fullscreen, Listener listener,
+                   std::chrono::milliseconds recheck_every)
     : config_(config),
       listener_(std::move(listener)),
       notifiers_(std::move(notifiers)),
@@ -119,9 +120,10 @@ nlohmann::json Delivery::describe() const {
                           {"shown_by", shown_by_ ? nlohmann::json(shown_by_->describe()) : nlohmann::json(nullptr)}};
     for (auto m : config_.notify.methods) {
         Notifier* n = notifier_for(m);
-        out["methods"].push_back({{"method", notify_method_name(m)},
-                                  {"available", n && n->available()},
-                                  {"detail", n ? n->describe() : fmt::format("{}: not built in", notify_method_name(m))}});
+        out["methods"].push_back(
+            {{"method", notify_method_name(m)},
+             {"available", n && n->available()},
+             {"detail", n ? n->describe() : fmt::format("{}: not built in", notify_method_name(m))}});
     }
     return out;
 }
