@@ -17,6 +17,7 @@
 #include "daemon/storage/state_codec.hpp"
 #include "daemon/plumbing/system_clock.hpp"
 #include "daemon/commands/views.hpp"
+#include "daemon/delivery/x11_fullscreen_probe.hpp"
 #include "shared/config_file.hpp"
 #include "shared/protocol.hpp"
 
@@ -56,7 +57,8 @@ Daemon::Daemon(EventLoop& loop, Options options, const Clock& clock)
       server_(loop_, Server::Options{options_.socket, 256, options_.client_timeout},
               [this](Connection& c, std::string_view line) { on_request(c, line); }) {
     spdlog::info("config: {}", config_source_);
-    delivery_ = std::make_unique<Delivery>(loop_, server_, engine_.config(),
+    delivery_ = std::make_unique<Delivery>(loop_, engine_.config(), make_notifiers(loop_, server_, engine_.config().notify),
+                                           std::make_unique<X11FullscreenProbe>(std::make_unique<X11Fullscreen>()),
                                            Delivery::Listener{[this](ReminderAction a) { on_action(a); }, [this] { status_changed(); }});
     activity_ = std::make_unique<Activity>(
         loop_, engine_.config(),
@@ -146,7 +148,7 @@ const EngineStatus& Daemon::status(Now n) {
 }
 
 json Daemon::held(Now n) {
-    if (auto reason = delivery_->held()) return *reason;
+    if (auto reason = delivery_->held()) return held_reason_name(*reason);
     if (auto reason = status(n).held) return hold_reason_name(*reason);
     return nullptr;
 }

@@ -18,7 +18,6 @@ namespace stretch {
 
 CommandNotifier::CommandNotifier(EventLoop& loop, const Notify& settings) : loop_(loop), settings_(settings) {
     EventLoop::block_child_signal();
-    reaper_ = loop_.add_timer(CLOCK_MONOTONIC, 0, [this] { std::erase_if(children_, [](auto& c) { return c->pid == 0; }); });
 }
 
 std::string CommandNotifier::describe() const {
@@ -68,13 +67,16 @@ void CommandNotifier::show(const Reminder& r, const Stretch* s, const Notify& se
     Child* c = child.get();
     c->pid = pid;
     c->exited = loop_.add_child(pid, [this, c](const siginfo_t& info) { reap(c, info); });
-    auto deadline = loop_.now(CLOCK_MONOTONIC) +
-                    static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(settings.command_timeout).count());
-    c->timeout = loop_.add_timer(CLOCK_MONOTONIC, deadline, [this, c] {
-        spdlog::warn("[notify] command \"{}\" (pid {}) still running after {} s: killing it", settings_.command.front(), c->pid,
-                     std::chrono::duration_cast<std::chrono::seconds>(settings_.command_timeout).count());
-        ::kill(c->pid, SIGKILL);
-    });
+    // The program and its limit as they were when it started: a reload may
+    // change or empty [notify] command while it runs.
+    c->timeout = loop_.add_timer(
+        CLOCK_MONOTONIC, [c, program = settings.command.front(),
+                          limit = std::chrono::duration_cast<std::chrono::seconds>(settings.command_timeout)] {
+            spdlog::warn("[notify] command \"{}\" (pid {}) still running after {} s: killing it", program, c->pid,
+                         limit.count());
+            ::kill(c->pid, SIGKILL);
+        });
+    c->timeout.arm_in(settings.command_timeout);
     children_.push_back(std::move(child));
     spdlog::debug("[notify] command started (pid {})", pid);
 }
@@ -88,8 +90,8 @@ void CommandNotifier::reap(Child* child, const siginfo_t& info) {
         spdlog::warn("[notify] command (pid {}) was killed by signal {}", child->pid, info.si_status);
     // Freed from the reaper, not here: we are inside the child source's own callback.
     child->pid = 0;
-    child->timeout.disable();
-    reaper_.set_time(1);
+    child->timeout.disarm();
+    reaper_ = loop_.add_defer([this] { std::erase_if(children_, [](auto& c) { return c->pid == 0; }); });
 }
 
 }  // namespace stretch

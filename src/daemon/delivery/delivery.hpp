@@ -1,23 +1,26 @@
 #pragma once
 // Getting a reminder in front of the user: the first available of
-// [notify] methods (desktop, command, bell), held back while the
-// notification server is paused or a full-screen window is focused (for at
-// most hold_max), and moved to a better way when one appears (a notification
+// [notify] methods (desktop, command, bell), held back while a notifier
+// says do not disturb or a full-screen window is focused (for at most
+// hold_max), and moved to a better way when one appears (a notification
 // server starting, or restarting, while a reminder is up).
+//
+// The notifiers and the full-screen probe are handed in (the daemon makes
+// the real ones; tests pass recording fakes), and owned from then on.
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
-#include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "core/config.hpp"
-#include "daemon/delivery/bell_notifier.hpp"
-#include "daemon/delivery/command_notifier.hpp"
-#include "daemon/delivery/desktop_notifier.hpp"
+#include "daemon/delivery/fullscreen_probe.hpp"
+#include "daemon/delivery/held_reason.hpp"
+#include "daemon/delivery/notifier.hpp"
+#include "daemon/delivery/notifiers.hpp"
 #include "daemon/plumbing/event_loop.hpp"
-#include "daemon/delivery/x11_fullscreen.hpp"
 
 namespace stretch {
 
@@ -28,36 +31,44 @@ public:
         std::function<void()> on_change;                // something for STATUS= and status to show
     };
 
+    // Nothing announces a full-screen window closing: while a reminder waits
+    // for one, the probe is asked again this often.
+    static constexpr std::chrono::milliseconds fullscreen_recheck = std::chrono::minutes(1);
+
     // `config` is read at each use, so a reload takes effect at once.
-    Delivery(EventLoop& loop, Server& server, const Config& config, Listener listener);
+    // `fullscreen` must not be null.
+    Delivery(EventLoop& loop, const Config& config, Notifiers notifiers, std::unique_ptr<FullscreenProbe> fullscreen,
+             Listener listener, std::chrono::milliseconds recheck_every = fullscreen_recheck);
 
     void show(const Reminder& reminder);
     void close();
     // Why the reminder up is being held back, if it is.
-    std::optional<std::string> held() const;
+    std::optional<HeldReason> held() const;
     // For `status`: each method, whether it is available, and who shows the reminder.
     nlohmann::json describe() const;
     // A way to remind may have come or gone (a notification server, a
-    // terminal that rings): the reminder up moves to the best one now.
+    // terminal that rings), or do-not-disturb begun or ended: the reminder
+    // up moves to the best way now, or comes out of its hold.
     void changed();
 
 private:
-    std::optional<std::string> do_not_disturb();
+    std::optional<HeldReason> do_not_disturb();
+    void hold(const Reminder& reminder, HeldReason reason);
+    void hold_ran_out();
+    void put_up(const Reminder& reminder);
     Notifier* notifier_for(Notify::Method method) const;
     Notifier* preferred() const;
 
-    EventLoop& loop_;
     const Config& config_;
     Listener listener_;
-    std::unique_ptr<DesktopNotifier> desktop_;
-    std::unique_ptr<CommandNotifier> command_;
-    std::unique_ptr<BellNotifier> bell_;
-    X11Fullscreen fullscreen_;
+    Notifiers notifiers_;
+    std::unique_ptr<FullscreenProbe> fullscreen_;
+    std::chrono::milliseconds recheck_every_;
 
     std::optional<Reminder> current_;  // the reminder up, wherever it is shown
     Notifier* shown_by_ = nullptr;
     std::optional<Reminder> held_;     // waiting for do-not-disturb to end
-    std::string held_reason_;
+    HeldReason held_reason_ = HeldReason::do_not_disturb;
     bool hold_spent_ = false;          // the reminder up has been held its hold_max already
     EventSource hold_timer_;
     EventSource recheck_;

@@ -36,9 +36,8 @@ constexpr std::uint8_t urgency_critical = 2;
 
 }  // namespace
 
-DesktopNotifier::DesktopNotifier(EventLoop& loop, Listener listener)
-    : listener_(std::move(listener)),
-      bus_(loop, BusLink::Kind::session, "desktop notifications",
+DesktopNotifier::DesktopNotifier(EventLoop& loop)
+    : bus_(loop, BusLink::Kind::session, "desktop notifications",
            BusLink::Listener{[this](sd_bus* bus) { connected(bus); }, [this] { server_gone(); }, {}}) {}
 
 BusMessage DesktopNotifier::new_call(const char* destination, const char* path, const char* interface, const char* member) {
@@ -78,7 +77,7 @@ void DesktopNotifier::connected(sd_bus*) {
                 server_appeared(owner);
             } else {
                 spdlog::info("no notification server on the session bus yet; reminders use the fallbacks until one appears");
-                if (listener_.on_change) listener_.on_change();
+                changed();
             }
         });
 }
@@ -99,13 +98,13 @@ void DesktopNotifier::server_appeared(std::string owner) {
         if (auto error = bus_error_of(reply); !error.empty()) {
             spdlog::warn("notification server: GetCapabilities failed: {}; sending plain reminders without buttons", error);
             capabilities_known_ = true;
-            if (listener_.on_change) listener_.on_change();
+            changed();
             return;
         }
         for (auto& c : read_strings(reply)) capabilities_.insert(c);
         capabilities_known_ = true;
         spdlog::info("notification server {}: capabilities {}", server_info_, fmt::join(capabilities_, " "));
-        if (listener_.on_change) listener_.on_change();
+        changed();
     });
     for (std::size_t i = 0; i < do_not_disturb_properties.size(); ++i) {
         auto [interface, name] = do_not_disturb_properties[i];
@@ -115,11 +114,11 @@ void DesktopNotifier::server_appeared(std::string owner) {
                 int value = 0;
                 if (bus_error_of(reply).empty() && sd_bus_message_read(reply, "v", "b", &value) >= 0) {
                     paused_[i] = value;
-                    if (listener_.on_change) listener_.on_change();
+                    changed();
                 }
             });
     }
-    if (listener_.on_change) listener_.on_change();
+    changed();
 }
 
 void DesktopNotifier::server_gone() {
@@ -134,7 +133,7 @@ void DesktopNotifier::server_gone() {
     awaiting_id_ = false;
     close_when_id_arrives_ = false;
     dismissed_ = false;
-    if (listener_.on_change) listener_.on_change();
+    changed();
 }
 
 bool DesktopNotifier::available() const { return bus_ && !owner_.empty() && capabilities_known_; }
@@ -235,10 +234,9 @@ void DesktopNotifier::on_action(std::uint32_t id, std::string_view key) {
         send_notify(true);
         return;
     }
-    if (!listener_.on_action) return;
-    if (key == "done") listener_.on_action(ReminderAction::done);
-    else if (key == "snooze") listener_.on_action(ReminderAction::snooze);
-    else if (key == "skip") listener_.on_action(ReminderAction::skip);
+    if (key == "done") acted(ReminderAction::done);
+    else if (key == "snooze") acted(ReminderAction::snooze);
+    else if (key == "skip") acted(ReminderAction::skip);
 }
 
 void DesktopNotifier::on_closed(std::uint32_t id, std::uint32_t reason) {
@@ -273,7 +271,7 @@ void DesktopNotifier::on_properties_changed(sd_bus_message* m) {
     }
     if (was != do_not_disturb())
         spdlog::info("notification server: {}", do_not_disturb() ? "do not disturb: holding reminders" : "do not disturb is over");
-    if (listener_.on_change) listener_.on_change();
+    changed();
 }
 
 }  // namespace stretch

@@ -10,7 +10,6 @@
 // connection that sent Notify, since some servers send them only there.
 
 #include <chrono>
-#include <functional>
 #include <array>
 #include <optional>
 #include <set>
@@ -25,25 +24,20 @@ namespace stretch {
 
 class DesktopNotifier : public Notifier {
 public:
-    struct Listener {
-        std::function<void(ReminderAction)> on_action;
-        std::function<void()> on_change;  // availability or do-not-disturb changed
-    };
-
-    DesktopNotifier(EventLoop& loop, Listener listener);
+    explicit DesktopNotifier(EventLoop& loop);
 
     bool available() const override;
     void show(const Reminder& reminder, const Stretch* stretch, const Notify& settings) override;
     void close() override;
     std::string describe() const override;
 
-    // A bubble is up, or on its way.
-    bool showing() const { return reminder_ && (id_ != 0 || awaiting_id_ || dismissed_); }
+    // A bubble is up, or on its way, or the user dismissed it.
+    bool showing() const override { return reminder_ && (id_ != 0 || awaiting_id_ || dismissed_); }
 
     // The server says it is holding notifications back: dunst's
     // org.dunstproject.cmd0 `paused`, or `Inhibited` on the notification
     // interface itself (KDE Plasma's do-not-disturb).
-    bool do_not_disturb() const { return !owner_.empty() && (paused_[0] || paused_[1]); }
+    bool do_not_disturb() const override { return !owner_.empty() && (paused_[0] || paused_[1]); }
 
 private:
     void connected(sd_bus* bus);
@@ -60,8 +54,6 @@ private:
     void call_async(sd_bus_message* call, BusHandler on_reply);
     void match(const char* sender, const char* path, const char* interface, const char* member, BusHandler on_signal);
     BusMessage new_call(const char* destination, const char* path, const char* interface, const char* member);
-
-    Listener listener_;
 
     std::string owner_;  // the server's unique name; empty when none
     std::string server_info_;
