@@ -46,7 +46,7 @@ Daemon::Daemon(EventLoop& loop, Options options)
     : loop_(loop),
       options_(std::move(options)),
       boot_id_(read_boot_id()),
-      store_(std::make_unique<Store>(Store::default_path())),
+      store_(std::make_unique<Store>(loop_, Store::default_path(), [] { return read_now().wall_s; })),
       engine_([&] {
           auto loaded = load(options_);
           config_source_ = loaded.source;
@@ -289,6 +289,7 @@ void Daemon::on_timezone_changed() {
 std::optional<std::string> Daemon::reload() {
     sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu", static_cast<unsigned long long>(loop_.now(CLOCK_MONOTONIC)));
     std::optional<std::string> error;
+    store_->retry();  // a user who freed the disk need not wait for the store's next try
     try {
         auto loaded = load(options_);
         config_source_ = loaded.source;
