@@ -1105,7 +1105,6 @@ class FullDiskTest(PersistenceCase):
         doctor = self.ok("doctor")
         self.assertEqual(doctor["history"], status["history"])
         self.assertFalse([p for p in doctor.get("problems", []) if "history" in p["problem"]], doctor)
-        self.assertIn("takes writes again", d.log())
         # In the file, in order, each once; and the history lists each once, from the file.
         want = ["taken", "paused", "resumed", "stood"]
         self.assertEqual([r["kind"] for r in self.events() if r["origin"] == "cli"], want)
