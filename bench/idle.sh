@@ -4,8 +4,11 @@
 # $BENCH_IDLE_SECONDS (default 120), its /proc/PID/status read once a second
 # from outside (which does not wake it). A wake-up is a voluntary context
 # switch: the loop returning from epoll_wait to do something. Targets:
-# RssAnon under 1.5 MiB, VmRSS under 8 MiB, at most one wake-up a minute (0
-# is the goal: the loop sleeps until the next deadline).
+# RssAnon under 1.5 MiB, VmRSS under 8 MiB, at most one wake-up a minute
+# over the whole run, and none at all after the first minute (the start-up's
+# own work is done by then; after it the loop sleeps until the next deadline,
+# 30 minutes away, whether the buses are there or not). A run of 60 s or less
+# measures no minute after the first.
 #
 # Two daemons side by side: one headless (no session or system bus at all),
 # and one given a private, empty session bus and system bus (dbus-daemon, no
@@ -23,9 +26,21 @@ trap 'rm -rf "$tmp"' EXIT
 private_env "$tmp"
 load=$(load_average)
 
-"$python" - "$stretchd" "$stretch" "$tmp" "$seconds" <<'PY' | write_results idle "$load"
+# stretchd watches /tmp/.X11-unix for a display to appear: on a machine
+# where other X servers come and go (another session, tests running beside),
+# each socket made there wakes it, a wake-up that is not idleness. Where a
+# mount namespace can be had, the daemons get a private, empty one.
+isolate=()
+x11_dir="shared with the machine"
+mount_private='mount -t tmpfs -o mode=1777 tmpfs /tmp/.X11-unix'
+if [[ -d /tmp/.X11-unix ]] && unshare --mount --propagation private sh -c "$mount_private" 2>/dev/null; then
+  isolate=(unshare --mount --propagation private sh -c "$mount_private && exec \"\$@\"" sh)
+  x11_dir="private and empty (a mount namespace)"
+fi
+
+"${isolate[@]}" "$python" - "$stretchd" "$stretch" "$tmp" "$seconds" "$x11_dir" <<'PY' | write_results idle "$load"
 import json, os, select, shutil, signal, socket, subprocess, sys, time
-stretchd, stretch, tmp, seconds = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+stretchd, stretch, tmp, seconds, x11_dir = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4]), sys.argv[5]
 
 # As the integration tests' private buses: anyone may send and own names.
 BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
@@ -134,6 +149,7 @@ finally:
             child.wait(10)
 
 mib = lambda kib: f"{kib / 1024:.2f} MiB"
+print(f"/tmp/.X11-unix\t{x11_dir}\t\t")
 verdict = lambda ok: "PASS" if ok else "MISS"
 for d in daemons:
     last, name = d.last, d.name
@@ -147,7 +163,10 @@ for d in daemons:
     print(f"{name}: wake-ups per minute\t{per_minute:.1f}\t<= 1\t{verdict(per_minute <= 1)}")
     if seconds > 60:
         later = sum(n for t, n in d.wakeups if t > 60)
-        print(f"{name}: wake-ups per minute after the first\t{later / ((seconds - 60) / 60):.1f}\t\t")
+        rate = later / ((seconds - 60) / 60)
+        print(f"{name}: wake-ups per minute after the first\t{rate:.1f}\t0\t{verdict(later == 0)}")
+    else:
+        print(f"{name}: wake-ups per minute after the first\tnot measured: run for more than 60 s\t0\t")
     shown = [f"{t:.0f}" + (f" (x{n})" if n > 1 else "") for t, n in d.wakeups]
     if len(shown) > 12:
         shown = shown[:12] + [f"... {len(shown) - 12} more seconds"]

@@ -5,8 +5,10 @@
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 build=$PWD/build-release
-stretchd=$build/src/daemon/stretchd
-stretch=$build/src/cli/stretch
+# BENCH_STRETCHD and BENCH_STRETCH measure other binaries (an older build, to
+# compare); with BENCH_BUILT=1 nothing is built.
+stretchd=${BENCH_STRETCHD:-$build/src/daemon/stretchd}
+stretch=${BENCH_STRETCH:-$build/src/cli/stretch}
 python=/usr/bin/python3
 
 # Release, in its own directory so that the everyday build keeps its flags.

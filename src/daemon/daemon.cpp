@@ -42,7 +42,8 @@ Daemon::Daemon(EventLoop& loop, Options options, const Clock& clock)
       options_(std::move(options)),
       clock_(clock),
       boot_id_(read_boot_id()),
-      store_(std::make_unique<Store>(options_.store.empty() ? Store::default_path() : options_.store)),
+      store_(std::make_unique<Store>(loop_, options_.store.empty() ? Store::default_path() : options_.store,
+                                     [this] { return clock_.now().wall_s; })),
       engine_([&] {
           auto loaded = load(options_);
           config_source_ = loaded.source;
@@ -286,6 +287,7 @@ void Daemon::on_clock_changed() {
 std::optional<std::string> Daemon::reload() {
     sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu", static_cast<unsigned long long>(loop_.now(CLOCK_MONOTONIC)));
     std::optional<std::string> error;
+    store_->retry();  // a user who freed the disk need not wait for the store's next try
     try {
         auto loaded = load(options_);
         config_source_ = loaded.source;

@@ -790,6 +790,25 @@ class LateBusTest(NotifyTestCase):
         st = self.status_json()
         self.assertTrue(self.method(st, "desktop")["available"], st)
 
+    def test_bus_whose_directory_is_made_later(self):
+        """Neither the socket nor its directory is there at start: stretchd watches the nearest directory that
+        is, follows the path down as it is made, and connects when the bus listens."""
+        where = os.path.join(self.tmp, "later", "runtime")
+        b = Bus(where, "bus")
+        self.servers.append(b)
+        self.start_stretchd(b)
+        sub = self.subscriber()
+        st = self.status_json()
+        self.assertIs(self.method(st, "desktop")["available"], False, st)
+        self.wait_until(lambda: "cannot connect to the session bus" in self.daemon.log(), what="the missing bus noticed")
+        os.makedirs(where)
+        b.start()
+        m = self.mock(b)
+        self.wait_reminder(sub)
+        c = self.wait_notifies(m, timeout=BUS_RETRY_TIMEOUT)[0]
+        self.assertTrue(c.summary.startswith("Micro break"), c)
+        self.assertIn("connected to the session bus", self.daemon.log())
+
 
 # ---------------------------------------------------------------------------
 # A full-screen window (X11) holds the reminder back.

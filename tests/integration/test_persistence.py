@@ -11,7 +11,8 @@
 - A read-only state directory or database, or a disk that fills up: the
   daemon serves from memory, says so once in the log, and in status and
   doctor for as long as it lasts; no acknowledged event goes missing from
-  `stretch history`.
+  `stretch history`. Once the disk takes writes again (tried on a timer, and
+  at once on `stretch reload`), what memory kept moves into the file.
 - Retention: rows older than [history] keep_days are pruned at start, and a
   file left mostly empty by it is compacted.
 
@@ -1025,7 +1026,7 @@ def assert_in_memory_only(test, status, status_text, doctor, db_path):
     test.assertEqual(lines, [f'History is kept in memory only ({history["problem"]}): {history["fix"]}.'], status_text)
     test.assertEqual(doctor["history"], history)
     test.assertIn({"problem": f'history database "{db_path}": {history["problem"]}: history is kept in memory only, '
-                              f'and lost when stretchd stops', "fix": history["fix"]}, doctor["problems"])
+                              f'and lost if stretchd stops before the file takes it', "fix": history["fix"]}, doctor["problems"])
 
 
 class FileSizeLimitedDaemon(Daemon):
@@ -1048,10 +1049,16 @@ class FullDiskTest(PersistenceCase):
         return d
 
     def fill_the_disk(self, d):
-        """From now on no file of stretchd's can grow: SQLite's next append to the WAL fails."""
+        """From now on no file of stretchd's can grow: SQLite's next append to the WAL fails. Only the soft limit is
+        lowered, so that free_the_disk() can raise it again without privileges."""
         limit = max(os.path.getsize(p) for p in (self.db_path, self.db_path + "-wal") if os.path.exists(p))
         self.assertLess(os.path.getsize(d.log_path) + 4096, limit, "no room left for the log's error line")
-        resource.prlimit(d.proc.pid, resource.RLIMIT_FSIZE, (limit, limit))
+        _, hard = resource.prlimit(d.proc.pid, resource.RLIMIT_FSIZE)
+        resource.prlimit(d.proc.pid, resource.RLIMIT_FSIZE, (limit, hard))
+
+    def free_the_disk(self, d):
+        _, hard = resource.prlimit(d.proc.pid, resource.RLIMIT_FSIZE)
+        resource.prlimit(d.proc.pid, resource.RLIMIT_FSIZE, (hard, hard))
 
     # Once a bug (now fixed): src/daemon/store.cpp Store::fail() rolled the failed transaction back and closed the
     # database: the events of that write were neither in the file nor in memory, and the events already in the file
@@ -1078,6 +1085,43 @@ class FullDiskTest(PersistenceCase):
         # The file has what was written before, intact.
         self.assertEqual(self.scalar("PRAGMA integrity_check", live=False), "ok")
         self.assertEqual([r["kind"] for r in self.events(live=False) if r["origin"] == "cli"], ["taken", "snoozed"])
+
+    # Once a limit (now lifted): after a failed write the store kept the history in memory until stretchd restarted,
+    # though the disk had room again. Now it tries the file again (on a timer, and at once on reload) and moves the
+    # events kept in memory into it.
+    def test_history_kept_in_memory_moves_to_the_file_once_the_disk_takes_writes(self):
+        d = self.start()
+        self.ok("done")
+        self.fill_the_disk(d)
+        for cmd in ("pause", "resume", "stand"):
+            self.ok(cmd)
+        self.assertIs(self.status()["history"]["durable"], False)
+        self.assertEqual([r["kind"] for r in self.events() if r["origin"] == "cli"], ["taken"])
+
+        self.free_the_disk(d)
+        self.cli_ok("reload")
+        status = self.status()
+        self.assertEqual(status["history"], {"durable": True, "path": self.db_path}, status["history"])
+        doctor = self.ok("doctor")
+        self.assertEqual(doctor["history"], status["history"])
+        self.assertFalse([p for p in doctor.get("problems", []) if "history" in p["problem"]], doctor)
+        # In the file, in order, each once; and the history lists each once, from the file.
+        want = ["taken", "paused", "resumed", "stood"]
+        self.assertEqual([r["kind"] for r in self.events() if r["origin"] == "cli"], want)
+        self.ok("sit")
+        want.append("sat")
+        self.assertEqual([r["kind"] for r in self.events() if r["origin"] == "cli"], want)
+        events = json.loads(self.cli_ok("history", "--json").stdout)["events"]
+        self.assertEqual([e["kind"] for e in events if e.get("origin") == "cli"], want, events)
+        ids = [e["id"] for e in events]
+        self.assertEqual(ids, sorted(set(ids)), "event ids repeat or go back")
+
+        # A restart reads them all back from the file.
+        d = self.restart(d)
+        self.assertIs(self.status()["history"]["durable"], True)
+        events = json.loads(self.cli_ok("history", "--json").stdout)["events"]
+        self.assertEqual([e["kind"] for e in events if e.get("origin") == "cli"], want, events)
+        self.assertEqual(self.scalar("PRAGMA integrity_check"), "ok")
 
 
 # --------------------------------------------------------------------------------------------

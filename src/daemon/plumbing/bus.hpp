@@ -7,8 +7,10 @@
 #include <systemd/sd-bus.h>
 
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -60,39 +62,72 @@ bool bus_match(sd_bus* bus, const char* sender, const char* path, const char* in
 // Reads the value of a variant holding a `b`, `t`, `s` ...; false on a type mismatch.
 bool bus_read_variant(sd_bus_message* m, char type, void* value);
 
-// A connection to the session or system bus, attached to the loop and kept:
-// one that cannot be opened, or is lost, is retried with back-off (1 s
-// doubling to a minute), so a bus that starts later, or restarts, is found.
+enum class BusKind { session, system };
+
+// The socket file a bus's address names, as sd-bus resolves it: the first
+// address of DBUS_SESSION_BUS_ADDRESS or DBUS_SYSTEM_BUS_ADDRESS when set,
+// else $XDG_RUNTIME_DIR/bus or /run/dbus/system_bus_socket. Nullopt when the
+// address is no file (abstract, tcp) or there is none.
+std::optional<std::filesystem::path> bus_socket_path(BusKind kind);
+
+// How often a link tries a bus socket that is there but refuses.
+struct BusRetry {
+    std::chrono::milliseconds first{std::chrono::seconds(1)};
+    std::chrono::milliseconds max{std::chrono::minutes(1)};
+    // Tries at a socket that refuses before the link waits for it to be made
+    // again (a bus that starts binds a new one).
+    int refused_tries = 6;
+};
+
+// A connection to the session or system bus, attached to the loop and kept,
+// so a bus that starts later, or restarts, is found. Without its socket the
+// link waits for it to appear (an inotify watch on its directory, or on the
+// nearest parent that exists), so a missing bus costs no wake-ups. A socket
+// that is there but refuses is tried again with back-off (BusRetry), a few
+// times, then waited for like a missing one. An address that names no file
+// (abstract, tcp) is retried with back-off for as long as it fails.
 // connected() is called with each new connection; lost() when it goes;
 // failed() after each attempt that did not connect. All are called from the
 // loop, never from inside the constructor.
 class BusLink {
 public:
-    enum class Kind { session, system };
+    using Kind = BusKind;
     struct Listener {
         std::function<void(sd_bus*)> connected;
         std::function<void()> lost;
         std::function<void(const std::string& problem)> failed;
     };
 
-    BusLink(EventLoop& loop, Kind kind, std::string purpose, Listener listener);
+    BusLink(EventLoop& loop, Kind kind, std::string purpose, Listener listener, BusRetry retry = {});
 
     sd_bus* get() const { return bus_.get(); }
     explicit operator bool() const { return bus_ != nullptr; }
     // Why there is no connection, for status and doctor; empty when connected.
     const std::string& problem() const { return problem_; }
+    // The directory watched for the bus socket to appear; empty when none is.
+    const std::filesystem::path& watching() const { return watched_; }
+    // Whether a timed retry is armed.
+    bool retrying() const { return retry_.armed(); }
 
 private:
     void connect();
-    void schedule(std::chrono::milliseconds delay);
+    void wait_for_bus();
+    void watch(const std::filesystem::path& socket);
+    void on_watch(const inotify_event& event);
+    void retry_later();
 
     EventLoop& loop_;
     Kind kind_;
     std::string purpose_;  // "desktop notifications", for the log
     Listener listener_;
     BusPtr bus_;
+    BusRetry timing_;
     EventSource retry_;
-    std::chrono::milliseconds backoff_{std::chrono::seconds(1)};
+    std::chrono::milliseconds backoff_;
+    int refused_ = 0;  // tries at a socket that refused, since it last appeared
+    EventSource watch_;
+    std::filesystem::path watched_;
+    std::filesystem::path socket_;  // the one watched for
     bool missing_ = false;  // this link has been without its bus since it last connected
     std::string problem_ = "connecting";
 };

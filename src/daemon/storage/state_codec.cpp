@@ -46,8 +46,10 @@ std::string encode_state(const EngineState& s, const Now& now, const std::string
 
 std::optional<RestoredState> decode_state(const std::string& text, const Now& now, const std::string& boot_id) {
     json j = json::parse(text, nullptr, false);
-    if (j.is_discarded() || !j.is_object() || j.value("format", 0) != format_version) return std::nullopt;
+    if (j.is_discarded() || !j.is_object()) return std::nullopt;
     try {
+        // Inside the try: a format that is no number (damaged text) throws, and is refused like any other.
+        if (j.value("format", 0) != format_version) return std::nullopt;
         std::int64_t saved_mono = j.at("saved_mono"), saved_wall = j.at("saved_wall");
         Duration wall_gap = std::chrono::seconds(std::max<std::int64_t>(0, now.wall_s - saved_wall));
         // Same boot: the monotonic clock tells the gap exactly. Another boot:

@@ -23,8 +23,8 @@ constexpr std::int64_t application_id = 0x53545254;
 // rewriting, however much of it is free.
 constexpr std::int64_t min_vacuum_pages = 256;
 
-std::string timestamp() {
-    std::time_t t = std::time(nullptr);
+std::string timestamp(std::int64_t wall_s) {
+    auto t = static_cast<std::time_t>(wall_s);
     std::tm tm{};
     localtime_r(&t, &tm);
     char buffer[32];
@@ -83,7 +83,9 @@ std::filesystem::path Store::default_path() {
     return "stretch.db";
 }
 
-Store::Store(std::filesystem::path path) : path_(std::move(path)) {
+Store::Store(EventLoop& loop, std::filesystem::path path, WallClock wall_clock)
+    : wall_clock_(std::move(wall_clock)), path_(std::move(path)) {
+    retry_timer_ = loop.add_timer(CLOCK_MONOTONIC, [this] { retry(); });
     try {
         make_private();
         open();
@@ -142,7 +144,8 @@ void Store::refuse(const PrivatePathError& e) {
     problem_ = e.what();
     problem_names_path_ = true;
     fix_ = e.fix();
-    spdlog::error("{}; keeping history in memory until stretchd restarts: {}", problem_, fix_);
+    spdlog::error("{}; keeping history in memory and trying again in {} s: {}", problem_, first_retry.count(), fix_);
+    arm_retry();
 }
 
 std::string Store::whole_problem() const {
@@ -210,11 +213,12 @@ void Store::migrate() {
 
 void Store::move_aside(std::string_view why) {
     auto aside = path_;
-    aside += fmt::format(".broken-{}", timestamp());
+    auto stamp = timestamp(wall_clock_());
+    aside += fmt::format(".broken-{}", stamp);
     // Never onto an earlier one moved aside in the same second.
     for (int n = 2; std::filesystem::exists(std::filesystem::symlink_status(aside)); ++n) {
         aside = path_;
-        aside += fmt::format(".broken-{}-{}", timestamp(), n);
+        aside += fmt::format(".broken-{}-{}", stamp, n);
     }
     std::error_code ec;
     std::filesystem::rename(path_, aside, ec);
@@ -228,15 +232,16 @@ void Store::move_aside(std::string_view why) {
     spdlog::error("history database \"{}\": {}; moved it to \"{}\" and started a new one", path_.string(), why, aside.string());
 }
 
-// A write failed: none is tried again, and the events of the transaction it
-// rolls back are kept in memory with the later ones. The file stays open for
-// reading the events it has.
+// A write failed: the events of the transaction it rolls back are kept in
+// memory with the later ones, until a retry moves them all to the file. The
+// file stays open for reading the events it has.
 void Store::fail(const DatabaseError& e, std::string_view doing) {
     transaction_.reset();
     if (durable()) {
         problem_ = fmt::format("{}: {}", doing, e.what());
         fix_ = fix_for(e.code());
-        spdlog::error("{}; keeping history in memory until stretchd restarts: {}", whole_problem(), fix_);
+        spdlog::error("{}; keeping history in memory and trying again in {} s: {}", whole_problem(), first_retry.count(), fix_);
+        arm_retry();
         // Memory ids follow the file's: the history lists both, and its ids stay unique and in order.
         if (db_) {
             try {
@@ -262,13 +267,15 @@ void Store::stop_reading(const DatabaseError& e, std::string_view doing) {
 
 std::string Store::fix_for(int sqlite_code) const {
     auto dir = path_.parent_path().string();
+    // The store tries again by itself; `stretch reload` makes it try at once.
+    constexpr std::string_view then = "stretchd tries again every few minutes, or at once on `stretch reload`";
     switch (sqlite_code) {
-        case SQLITE_FULL: return fmt::format("free some space on the disk that holds \"{}\", then restart stretchd", dir);
+        case SQLITE_FULL: return fmt::format("free some space on the disk that holds \"{}\"; {}", dir, then);
         case SQLITE_READONLY:
         case SQLITE_CANTOPEN:
         case SQLITE_PERM:
-        case SQLITE_AUTH: return fmt::format("make \"{}\" and the files in it writable for you, then restart stretchd", dir);
-        default: return fmt::format("check the free space and the permissions of \"{}\", then restart stretchd", dir);
+        case SQLITE_AUTH: return fmt::format("make \"{}\" and the files in it writable for you; {}", dir, then);
+        default: return fmt::format("check the free space and the permissions of \"{}\"; {}", dir, then);
     }
 }
 
@@ -284,7 +291,7 @@ nlohmann::json Store::describe() const {
 
 nlohmann::json Store::doctor_problem() const {
     if (durable()) return nullptr;
-    return {{"problem", fmt::format("{}: history is kept in memory only, and lost when stretchd stops", whole_problem())},
+    return {{"problem", fmt::format("{}: history is kept in memory only, and lost if stretchd stops before the file takes it", whole_problem())},
             {"fix", fix_}};
 }
 
@@ -402,6 +409,67 @@ void Store::prune(std::int64_t before) {
     } catch (const DatabaseError& e) {
         fail(e, "pruning old events");
     }
+}
+
+void Store::arm_retry() {
+    retry_wait_ = retry_wait_ == std::chrono::seconds::zero() ? first_retry : std::min(retry_wait_ * 2, max_retry);
+    retry_timer_.arm_in(retry_wait_);
+}
+
+std::optional<std::chrono::seconds> Store::next_retry() const {
+    if (durable()) return std::nullopt;
+    return retry_wait_;
+}
+
+// The file as it is now: reopened, since a connection opened on a read-only
+// file stays read-only and one to a file moved or replaced writes to the old
+// one. Until the new connection has taken the events, the old one (if any)
+// goes on serving reads.
+bool Store::retry() {
+    if (durable()) return true;
+    if (transaction_) {  // inside a write: the next try comes after it
+        retry_timer_.arm_in(std::chrono::seconds(1));
+        return false;
+    }
+    auto kept = std::move(db_);
+    try {
+        make_private();
+        open();
+        flush_memory();
+    } catch (const std::exception& e) {
+        if (kept || !db_) db_ = std::move(kept);
+        retry_timer_.disarm();
+        arm_retry();
+        spdlog::debug("history database \"{}\" still refuses writes ({}); next try in {} s", path_.string(), e.what(),
+                      retry_wait_.count());
+        return false;
+    }
+    spdlog::info("history database \"{}\" takes writes again; moved the {} events kept in memory into it",
+                 path_.string(), memory_.size());
+    memory_.clear();
+    problem_.clear();
+    problem_names_path_ = false;
+    fix_.clear();
+    retry_wait_ = std::chrono::seconds::zero();
+    retry_timer_.disarm();
+    return true;
+}
+
+// All or none: a failure half-way leaves the events in memory and the file
+// as it was.
+void Store::flush_memory() {
+    Transaction t(*db_);
+    Statement insert(db_->get(),
+                     "INSERT INTO events (time, kind, break, stretch, amount_s, count, origin) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    for (const auto& row : memory_) {
+        insert.bind(1, row.time).bind(2, record_kind_name(row.kind)).bind(3, row.rule).bind(4, row.stretch).bind(5, row.amount_s);
+        insert.bind(6, row.count).bind(7, row.origin).run();
+    }
+    if (memory_state_) {
+        Statement s(db_->get(), "INSERT OR REPLACE INTO state (id, saved, json) VALUES (1, ?, ?)");
+        s.bind(1, wall_clock_()).bind(2, *memory_state_).run();
+    }
+    t.commit();
 }
 
 }  // namespace stretch

@@ -14,9 +14,17 @@
 // once and keeps the history in memory, so the daemon goes on serving: the
 // events of the write that failed and every later one are in memory, the
 // earlier ones still read from the file, and status and doctor tell the user.
+// It tries the file again later (30 s after the failure, the wait doubling
+// to 10 minutes, or at once on retry()); once the file takes writes, the
+// events kept in memory move into it, in order, in one transaction.
+//
+// The store reads no clock and no environment of its own: the daemon gives
+// it the path, the loop its retry timer runs on, and the wall clock.
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,6 +34,7 @@
 
 #include "core/effects.hpp"
 #include "core/stats.hpp"
+#include "daemon/plumbing/event_loop.hpp"
 #include "daemon/storage/database.hpp"
 #include "shared/private_path.hpp"
 
@@ -39,10 +48,15 @@ struct HistoryRow : HistoryEvent {
 class Store {
 public:
     static constexpr std::int64_t schema_version = 2;
+    static constexpr std::chrono::seconds first_retry{30};
+    static constexpr std::chrono::seconds max_retry{600};
+    // Unix time in seconds: names the files moved aside.
+    using WallClock = std::function<std::int64_t()>;
 
     // Opens or creates the database at `path`; never throws: problems are
-    // logged and the store falls back to memory.
-    explicit Store(std::filesystem::path path);
+    // logged and the store falls back to memory. The retry timer runs on
+    // `loop`, which must outlive the store.
+    Store(EventLoop& loop, std::filesystem::path path, WallClock wall_clock);
 
     // Groups the writes up to commit() into one transaction: all or none of
     // them are on disk after a crash.
@@ -58,9 +72,15 @@ public:
     // it is free pages.
     void prune(std::int64_t before);
 
-    // Whether writes reach the file. Once one fails none is tried again until
-    // stretchd restarts.
+    // Whether writes reach the file. After one fails, the writes go to
+    // memory until a retry succeeds.
     bool durable() const { return problem_.empty(); }
+    // Tries the file now: reopens it and moves the events kept in memory (and
+    // the state) into it. True when the store is durable afterwards. On
+    // failure the next try is armed, the wait doubled.
+    bool retry();
+    // How long after the last failure the next try comes; nullopt when durable.
+    std::optional<std::chrono::seconds> next_retry() const;
     const std::filesystem::path& path() const { return path_; }
     // Why the store is in memory only, for status and doctor.
     const std::string& problem() const { return problem_; }
@@ -86,7 +106,10 @@ private:
     void stop_reading(const DatabaseError& e, std::string_view doing);
     std::string fix_for(int sqlite_code) const;
     std::string whole_problem() const;
+    void arm_retry();
+    void flush_memory();
 
+    WallClock wall_clock_;
     std::filesystem::path path_;
     std::unique_ptr<Database> db_;
     std::unique_ptr<Transaction> transaction_;
@@ -100,6 +123,8 @@ private:
     std::vector<HistoryRow> memory_;  // when the disk will not take them
     std::optional<std::string> memory_state_;
     std::int64_t next_memory_id_ = 1;
+    EventSource retry_timer_;
+    std::chrono::seconds retry_wait_{0};  // zero: no try armed
 };
 
 HistoryRow history_row(const Record& record, std::int64_t wall_s);
