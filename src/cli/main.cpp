@@ -277,150 +277,174 @@ struct Subcommand {
     std::function<int(Options&)> run;
 };
 
+// ---- each command: its options, then what it does ----
+
+int status_command(Options& o) {
+    return simple(o, "status", {}, [](const json& r) { return render_status(r, style_for(stdout)); });
+}
+
+int doctor_command(Options& o) {
+    return simple(o, "doctor", {}, [](const json& r) { return render_doctor(r, style_for(stdout)); });
+}
+
+void next_options(CLI::App& c, Options& o) {
+    c.add_option("--format", o.format, "plain, or short for a prompt or tmux")
+        ->check(CLI::IsMember({"plain", "short"}))
+        ->option_text("FORMAT");
+}
+
+int next_command(Options& o) {
+    return simple(o, "next", {}, [&](const json& r) {
+        return o.format == "short" ? render_next_short(r) + "\n" : render_next(r, style_for(stdout));
+    });
+}
+
+// --break NAME, for the commands that act on one break rule.
+void break_option(CLI::App& c, Options& o) {
+    c.add_option("--break", o.rule, "Which break rule (default: the current one)")->option_text("NAME");
+}
+
+void snooze_options(CLI::App& c, Options& o) {
+    c.add_option("duration", o.duration, "How long, e.g. 10m (default: the break's snooze length)");
+    break_option(c, o);
+}
+
+int snooze_command(Options& o) {
+    return simple(o, "snooze", duration_arg(rule_arg(o), o.duration), [](const json& r) {
+        return fmt::format("Snoozed the {} break: reminding you in {} ({} of {} snoozes used).\n", r.value("break", ""),
+                           time_left(r["snoozed_for_s"]), r.value("snoozes", 0), r.value("max_snoozes", 0));
+    });
+}
+
+int skip_command(Options& o) {
+    return simple(o, "skip", rule_arg(o),
+                  [](const json& r) { return fmt::format("Skipped the {} break.\n", r.value("break", "")); });
+}
+
+int done_command(Options& o) {
+    return simple(o, "done", rule_arg(o), [](const json& r) { return fmt::format("Well done: the {} break is marked as taken.\n", r.value("break", "")); });
+}
+
+void pause_options(CLI::App& c, Options& o) {
+    c.add_option("duration", o.duration, "How long, e.g. 1h (default: until resume)");
+    c.add_option("--until", o.until, "Until a local time, e.g. 14:00")->option_text("HH:MM");
+}
+
+int pause_command(Options& o) {
+    json args = duration_arg(json::object(), o.duration);
+    if (!o.until.empty()) args["until"] = o.until;
+    return simple(o, "pause", args, [](const json& r) {
+        auto left = r.value("paused_for_s", 0);
+        return left > 0 ? fmt::format("Reminders paused for {}. Sitting time is still tracked.\n", time_left(r["paused_for_s"]))
+                        : std::string("Reminders paused until \"stretch resume\". Sitting time is still tracked.\n");
+    });
+}
+
+int resume_command(Options& o) {
+    return simple(o, "resume", {}, [](const json&) { return std::string("Reminders are back on.\n"); });
+}
+
+int stand_command(Options& o) {
+    return simple(o, "stand", {}, [](const json&) { return std::string("Standing: sitting time is on hold. Run \"stretch sit\" when you sit down.\n"); });
+}
+
+int sit_command(Options& o) {
+    return simple(o, "sit", {},
+                  [](const json&) { return std::string("Sitting again: sitting time counts from now.\n"); });
+}
+
+void list_options(CLI::App& c, Options& o) {
+    c.add_option("--target", o.target, "Only stretches for this body area")->option_text("AREA");
+    c.add_option("--position", o.position, "Only seated, standing or floor")->option_text("POSITION");
+    c.add_option("--tag", o.tag, "Only stretches with this tag")->option_text("TAG");
+    c.add_option("--format", o.format, "plain, or ids (one id per line)")
+        ->check(CLI::IsMember({"plain", "ids"}))
+        ->option_text("FORMAT");
+}
+
+int list_command(Options& o) {
+    return print_reply(o, ask_library(o, "list", list_args(o)), [&](const json& r) {
+        if (o.format != "ids") return render_list(r, style_for(stdout));
+        std::string ids;
+        for (auto& s : r["stretches"]) ids += s.value("id", "") + "\n";
+        return ids;
+    });
+}
+
+void show_options(CLI::App& c, Options& o) { c.add_option("id", o.id, "The stretch's id (see stretch list)")->required(); }
+
+int show_command(Options& o) {
+    return print_reply(o, ask_library(o, "show", {{"id", o.id}}),
+                       [](const json& r) { return render_stretch(r["stretch"], style_for(stdout)); });
+}
+
+void guide_options(CLI::App& c, Options& o) { c.add_option("id", o.id, "The stretch (default: the one suggested next)"); }
+
+void stats_options(CLI::App& c, Options& o) {
+    auto* days =
+        c.add_option("--days", o.days, "The last N days, today included (1 to 366)")->option_text("N");
+    auto* week = c.add_flag("--week", o.week, "The last 7 days");
+    auto* month = c.add_flag("--month", o.month, "The last 30 days");
+    days->excludes(week)->excludes(month);
+    week->excludes(month);
+    c.add_flag("--csv", o.csv, "One row per day, comma-separated, with a header row");
+}
+
+void history_options(CLI::App& c, Options& o) {
+    c.add_option("--since", o.since, "From this local date on, YYYY-MM-DD (default: today)")
+        ->option_text("DATE");
+}
+
+int history_command(Options& o) {
+    json args = json::object();
+    if (!o.since.empty()) args["since"] = o.since;
+    return simple(o, "history", args, [](const json& r) { return render_history(r, style_for(stdout)); });
+}
+
+int reload_command(Options& o) {
+    return simple(o, "reload", {}, [](const json& r) {
+        return fmt::format("Config reloaded from {}.\n", r.value("config", ""));
+    });
+}
+
+void watch_options(CLI::App& c, Options& o) {
+    c.add_option("--format", o.format, "plain, waybar or i3blocks")
+        ->check(CLI::IsMember({"plain", "waybar", "i3blocks"}))
+        ->option_text("FORMAT");
+}
+
+int setup_command(Options& o) { return run_setup(o.json); }
+
+void help_options(CLI::App& c, Options& o) { c.add_option("command", o.words, "A command, e.g. snooze or config check"); }
+
+int help_command(Options& o) {
+    print_human(help_text(*o.app, o.words));
+    return 0;
+}
+
+// The commands, one line each: name, a line of help, options, handler.
 std::vector<Subcommand> subcommands() {
     return {
-        {"status", "Show sitting time and every break", nullptr,
-         [](Options& o) {
-             return simple(o, "status", {}, [](const json& r) { return render_status(r, style_for(stdout)); });
-         }},
-        {"doctor", "Show how activity is tracked and what to fix", nullptr,
-         [](Options& o) {
-             return simple(o, "doctor", {}, [](const json& r) { return render_doctor(r, style_for(stdout)); });
-         }},
-        {"next", "Show the next break and its stretch",
-         [](CLI::App& c, Options& o) {
-             c.add_option("--format", o.format, "plain, or short for a prompt or tmux")
-                 ->check(CLI::IsMember({"plain", "short"}))
-                 ->option_text("FORMAT");
-         },
-         [](Options& o) {
-             return simple(o, "next", {}, [&](const json& r) {
-                 return o.format == "short" ? render_next_short(r) + "\n" : render_next(r, style_for(stdout));
-             });
-         }},
-        {"snooze", "Postpone the current break",
-         [](CLI::App& c, Options& o) {
-             c.add_option("duration", o.duration, "How long, e.g. 10m (default: the break's snooze length)");
-             c.add_option("--break", o.rule, "Which break rule (default: the current one)")->option_text("NAME");
-         },
-         [](Options& o) {
-             return simple(o, "snooze", duration_arg(rule_arg(o), o.duration), [](const json& r) {
-                 return fmt::format("Snoozed the {} break: reminding you in {} ({} of {} snoozes used).\n", r.value("break", ""),
-                                    time_left(r["snoozed_for_s"]), r.value("snoozes", 0), r.value("max_snoozes", 0));
-             });
-         }},
-        {"skip", "Skip the current break",
-         [](CLI::App& c, Options& o) {
-             c.add_option("--break", o.rule, "Which break rule (default: the current one)")->option_text("NAME");
-         },
-         [](Options& o) {
-             return simple(o, "skip", rule_arg(o),
-                           [](const json& r) { return fmt::format("Skipped the {} break.\n", r.value("break", "")); });
-         }},
-        {"done", "Mark the current break as taken",
-         [](CLI::App& c, Options& o) {
-             c.add_option("--break", o.rule, "Which break rule (default: the current one)")->option_text("NAME");
-         },
-         [](Options& o) {
-             return simple(o, "done", rule_arg(o), [](const json& r) { return fmt::format("Well done: the {} break is marked as taken.\n", r.value("break", "")); });
-         }},
-        {"pause", "Silence reminders for a while",
-         [](CLI::App& c, Options& o) {
-             c.add_option("duration", o.duration, "How long, e.g. 1h (default: until resume)");
-             c.add_option("--until", o.until, "Until a local time, e.g. 14:00")->option_text("HH:MM");
-         },
-         [](Options& o) {
-             json args = duration_arg(json::object(), o.duration);
-             if (!o.until.empty()) args["until"] = o.until;
-             return simple(o, "pause", args, [](const json& r) {
-                 auto left = r.value("paused_for_s", 0);
-                 return left > 0 ? fmt::format("Reminders paused for {}. Sitting time is still tracked.\n", time_left(r["paused_for_s"]))
-                                 : std::string("Reminders paused until \"stretch resume\". Sitting time is still tracked.\n");
-             });
-         }},
-        {"resume", "End a pause", nullptr,
-         [](Options& o) {
-             return simple(o, "resume", {}, [](const json&) { return std::string("Reminders are back on.\n"); });
-         }},
-        {"stand", "Standing from now: sitting time stops", nullptr,
-         [](Options& o) {
-             return simple(o, "stand", {}, [](const json&) { return std::string("Standing: sitting time is on hold. Run \"stretch sit\" when you sit down.\n"); });
-         }},
-        {"sit", "Sitting again", nullptr,
-         [](Options& o) {
-             return simple(o, "sit", {},
-                           [](const json&) { return std::string("Sitting again: sitting time counts from now.\n"); });
-         }},
-        {"list", "List the stretch library",
-         [](CLI::App& c, Options& o) {
-             c.add_option("--target", o.target, "Only stretches for this body area")->option_text("AREA");
-             c.add_option("--position", o.position, "Only seated, standing or floor")->option_text("POSITION");
-             c.add_option("--tag", o.tag, "Only stretches with this tag")->option_text("TAG");
-             c.add_option("--format", o.format, "plain, or ids (one id per line)")
-                 ->check(CLI::IsMember({"plain", "ids"}))
-                 ->option_text("FORMAT");
-         },
-         [](Options& o) {
-             return print_reply(o, ask_library(o, "list", list_args(o)), [&](const json& r) {
-                 if (o.format != "ids") return render_list(r, style_for(stdout));
-                 std::string ids;
-                 for (auto& s : r["stretches"]) ids += s.value("id", "") + "\n";
-                 return ids;
-             });
-         }},
-        {"show", "Show one stretch with its steps",
-         [](CLI::App& c, Options& o) { c.add_option("id", o.id, "The stretch's id (see stretch list)")->required(); },
-         [](Options& o) {
-             return print_reply(o, ask_library(o, "show", {{"id", o.id}}),
-                                [](const json& r) { return render_stretch(r["stretch"], style_for(stdout)); });
-         }},
-        {"guide", "Walk through a stretch, then mark the break done",
-         [](CLI::App& c, Options& o) { c.add_option("id", o.id, "The stretch (default: the one suggested next)"); },
-         [](Options& o) { return guide(o); }},
-        {"stats", "Show sitting time and breaks, today or day by day",
-         [](CLI::App& c, Options& o) {
-             auto* days =
-                 c.add_option("--days", o.days, "The last N days, today included (1 to 366)")->option_text("N");
-             auto* week = c.add_flag("--week", o.week, "The last 7 days");
-             auto* month = c.add_flag("--month", o.month, "The last 30 days");
-             days->excludes(week)->excludes(month);
-             week->excludes(month);
-             c.add_flag("--csv", o.csv, "One row per day, comma-separated, with a header row");
-         },
-         [](Options& o) { return stats(o); }},
-        {"history", "List the recorded events, one per line",
-         [](CLI::App& c, Options& o) {
-             c.add_option("--since", o.since, "From this local date on, YYYY-MM-DD (default: today)")
-                 ->option_text("DATE");
-         },
-         [](Options& o) {
-             json args = json::object();
-             if (!o.since.empty()) args["since"] = o.since;
-             return simple(o, "history", args, [](const json& r) { return render_history(r, style_for(stdout)); });
-         }},
-        {"reload", "Make the daemon re-read its config", nullptr,
-         [](Options& o) {
-             return simple(o, "reload", {}, [](const json& r) {
-                 return fmt::format("Config reloaded from {}.\n", r.value("config", ""));
-             });
-         }},
-        {"watch", "Stream one line per change, for status bars",
-         [](CLI::App& c, Options& o) {
-             c.add_option("--format", o.format, "plain, waybar or i3blocks")
-                 ->check(CLI::IsMember({"plain", "waybar", "i3blocks"}))
-                 ->option_text("FORMAT");
-         },
-         [](Options& o) { return watch(o); }},
-        {"setup", "Write a config file, show how to start the service", nullptr,
-         [](Options& o) { return run_setup(o.json); }},
-        {"version", "Show the versions of stretch and stretchd", nullptr,
-         [](Options& o) { return version_command(o); }},
-        {"help", "Show the commands, or how to call one",
-         [](CLI::App& c, Options& o) { c.add_option("command", o.words, "A command, e.g. snooze or config check"); },
-         [](Options& o) {
-             print_human(help_text(*o.app, o.words));
-             return 0;
-         }},
+        {"status", "Show sitting time and every break", nullptr, status_command},
+        {"doctor", "Show how activity is tracked and what to fix", nullptr, doctor_command},
+        {"next", "Show the next break and its stretch", next_options, next_command},
+        {"snooze", "Postpone the current break", snooze_options, snooze_command},
+        {"skip", "Skip the current break", break_option, skip_command},
+        {"done", "Mark the current break as taken", break_option, done_command},
+        {"pause", "Silence reminders for a while", pause_options, pause_command},
+        {"resume", "End a pause", nullptr, resume_command},
+        {"stand", "Standing from now: sitting time stops", nullptr, stand_command},
+        {"sit", "Sitting again", nullptr, sit_command},
+        {"list", "List the stretch library", list_options, list_command},
+        {"show", "Show one stretch with its steps", show_options, show_command},
+        {"guide", "Walk through a stretch, then mark the break done", guide_options, guide},
+        {"stats", "Show sitting time and breaks, today or day by day", stats_options, stats},
+        {"history", "List the recorded events, one per line", history_options, history_command},
+        {"reload", "Make the daemon re-read its config", nullptr, reload_command},
+        {"watch", "Stream one line per change, for status bars", watch_options, watch},
+        {"setup", "Write a config file, show how to start the service", nullptr, setup_command},
+        {"version", "Show the versions of stretch and stretchd", nullptr, version_command},
+        {"help", "Show the commands, or how to call one", help_options, help_command},
     };
 }
 
