@@ -19,6 +19,7 @@
 #include "daemon/storage/state_codec.hpp"
 #include "daemon/plumbing/system_clock.hpp"
 #include "daemon/commands/views.hpp"
+#include "daemon/presence/desktop_sources.hpp"
 #include "shared/config_file.hpp"
 #include "shared/protocol.hpp"
 
@@ -61,10 +62,24 @@ Daemon::Daemon(EventLoop& loop, Options options)
       server_(loop_, Server::Options{options_.socket, 256, options_.client_timeout},
               [this](Connection& c, std::string_view line) { on_request(c, line); }) {
     spdlog::info("config: {}", config_source_);
-    delivery_ = std::make_unique<Delivery>(loop_, server_, engine_.config(),
+    // Presence: the display, logind (lock and suspend), and the activity
+    // source chosen among those the display and logind offer.
+    display_ = std::make_unique<DisplayEnvironment>(loop_, DisplayEnvironment::from_process());
+    logind_ = std::make_unique<Logind>(loop_, Logind::Listener{
+        // Waking: the time asleep is the time since suspended(), already on BOOTTIME.
+        [this](bool sleeping) { apply(sleeping ? engine_.suspended(now()) : engine_.resumed(now(), Duration::zero())); },
+        [this](bool locked) {
+            apply(locked ? engine_.screen_locked(now()) : engine_.screen_unlocked(now()));
+            settle_restored_absence();
+        },
+        [this] {
+            if (logind_->session()) activity_->maybe_better();
+            notify_status();
+        }});
+    delivery_ = std::make_unique<Delivery>(loop_, server_, engine_.config(), *display_,
                                            Delivery::Listener{[this](ReminderAction a) { on_action(a); }, [this] { notify_status(); }});
     activity_ = std::make_unique<Activity>(
-        loop_, engine_.config(),
+        loop_, engine_.config(), desktop_sources(loop_, *display_, *logind_),
         Activity::Listener{
             [this](MonoTime since) {
                 apply(engine_.user_idle(now(), since));
@@ -74,13 +89,9 @@ Daemon::Daemon(EventLoop& loop, Options options)
                 apply(engine_.user_active(now()));
                 settle_restored_absence();
             },
-            [this](bool locked) {
-                apply(locked ? engine_.screen_locked(now()) : engine_.screen_unlocked(now()));
-                settle_restored_absence();
-            },
-            // Waking: the time asleep is the time since suspended(), already on BOOTTIME.
-            [this](bool sleeping) { apply(sleeping ? engine_.suspended(now()) : engine_.resumed(now(), Duration::zero())); },
-            [this] { notify_status(); }});
+            [this] { notify_status(); },
+            [this](std::function<void()> then) { display_->refresh(std::move(then)); }});
+    display_watch_ = display_->watch([this] { activity_->maybe_better(); });
     suspended_seen_ = time_suspended();
     deadline_ = loop_.add_timer(CLOCK_BOOTTIME, 0, [this] { on_deadline(); });
     tick_ = loop_.add_timer(CLOCK_MONOTONIC, 0, [this] { broadcast_tick(); });
@@ -333,13 +344,14 @@ json Daemon::status_view(Now n) {
     json out = status_json(engine_.status(n), engine_.config());
     if (auto held = delivery_->held()) out["held"] = *held;
     out["notify"] = delivery_->describe();
-    out["activity"] = activity_->status();
+    out["activity"] = activity_status_json(activity_->status());
     out["history"] = store_->describe();
     return out;
 }
 
 json Daemon::doctor_view() {
-    json out = activity_->doctor();
+    json out = doctor_json({activity_->report(), display_->current(), display_->user_manager_known(),
+                            display_->bus_problem(), logind_->facts()});
     out["notify"] = delivery_->describe();
     out["config"] = config_source_;
     out["history"] = store_->describe();

@@ -13,8 +13,8 @@ std::uint64_t usec(Duration d) { return static_cast<std::uint64_t>(std::chrono::
 
 }  // namespace
 
-Delivery::Delivery(EventLoop& loop, Server& server, const Config& config, Listener listener)
-    : loop_(loop), config_(config), listener_(std::move(listener)) {
+Delivery::Delivery(EventLoop& loop, Server& server, const Config& config, DisplayEnvironment& display, Listener listener)
+    : loop_(loop), config_(config), listener_(std::move(listener)), fullscreen_(loop, display, [this] { changed(); }) {
     command_ = std::make_unique<CommandNotifier>(loop_, config_.notify);
     bell_ = std::make_unique<BellNotifier>(server);
     desktop_ = std::make_unique<DesktopNotifier>(

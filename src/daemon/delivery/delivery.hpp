@@ -29,7 +29,8 @@ public:
     };
 
     // `config` is read at each use, so a reload takes effect at once.
-    Delivery(EventLoop& loop, Server& server, const Config& config, Listener listener);
+    // `display` tells the full-screen check which X display to watch.
+    Delivery(EventLoop& loop, Server& server, const Config& config, DisplayEnvironment& display, Listener listener);
 
     void show(const Reminder& reminder);
     void close();
