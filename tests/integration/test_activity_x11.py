@@ -445,12 +445,16 @@ class FullscreenCheckTest(ServerTestCase):
         self.assertEqual(first.stop(), 0, first.log())
         self.write_config(FULLSCREEN_CONFIG.format(every="2s"))
 
-    def start_stretchd(self, manager_env):
-        """stretchd without DISPLAY: the display is known only through the
-        user manager, as for a service started before the session imported it."""
-        self.serve(UserManagerMock(self.bus, self.tmp), list(manager_env))
+    def start_stretchd(self, manager_env=None):
+        """With `manager_env`, stretchd without DISPLAY: the display is known
+        only through the user manager, as for a service started before the
+        session imported it. Else with DISPLAY in its own environment."""
         env = self.bus.env(self.env)
-        self.assertNotIn("DISPLAY", env)
+        if manager_env is None:
+            env = self.x.env(env)
+        else:
+            self.serve(UserManagerMock(self.bus, self.tmp), list(manager_env))
+            self.assertNotIn("DISPLAY", env)
         self.daemon = self.new_daemon(env=env).start()
         self.env = env  # the CLI's too
         return self.daemon
@@ -487,7 +491,7 @@ class FullscreenCheckTest(ServerTestCase):
         self.wait_answer(True, count=2)
 
     def test_the_daemon_answers_while_the_x_server_does_not(self):
-        self.start_stretchd(["HOME=/nowhere", f"DISPLAY={self.x.display}"])
+        self.start_stretchd()
         self.wait_answer(False)
         # The X server stops answering (stopped, as a hung server would be);
         # a reminder falls due and is shown without asking it anything.
