@@ -4,16 +4,17 @@
 // the loop is stepped until a condition holds, and the retry delays are
 // zero, so nothing waits for the clock.
 
-#include <doctest/doctest.h>
+#include "daemon/presence/activity.hpp"
 
 #include <algorithm>
 #include <chrono>
 #include <string>
 #include <vector>
 
+#include <doctest/doctest.h>
+
 #include "core/config.hpp"
 #include "daemon/plumbing/event_loop.hpp"
-#include "daemon/presence/activity.hpp"
 #include "fakes/fake_activity_source.hpp"
 
 namespace doctest {
@@ -43,8 +44,9 @@ struct Fixture {
     void start(Activity::Delays delays = {0ms, 0ms}) {
         activity = std::make_unique<Activity>(
             loop, config, sources.factory(),
-            Activity::Listener{[this](MonoTime since) { heard.push_back(fmt::format("idle {}", since.time_since_epoch().count())); },
-                               [this] { heard.push_back("active"); }, [this] { ++changes; }, nullptr},
+            Activity::Listener{
+                [this](MonoTime since) { heard.push_back(fmt::format("idle {}", since.time_since_epoch().count())); },
+                [this] { heard.push_back("active"); }, [this] { ++changes; }, nullptr},
             std::move(delays));
         settle();
     }
@@ -61,7 +63,8 @@ struct Fixture {
     }
 
     std::string threshold() const {
-        return fmt::format("{}ms", std::chrono::duration_cast<std::chrono::milliseconds>(config.shortest_natural_break()).count());
+        return fmt::format(
+            "{}ms", std::chrono::duration_cast<std::chrono::milliseconds>(config.shortest_natural_break()).count());
     }
 
     std::string start_of(S name) const { return fmt::format("start {} {}", activity_source_name(name), threshold()); }
@@ -70,12 +73,18 @@ struct Fixture {
         for (auto& p : activity->report().probes)
             if (p.source == name) {
                 switch (p.state) {
-                    case ActivityProbe::State::active: return "active";
-                    case ActivityProbe::State::probing: return "probing";
-                    case ActivityProbe::State::available: return "available";
-                    case ActivityProbe::State::failed: return "failed";
-                    case ActivityProbe::State::not_used: return "not_used";
-                    case ActivityProbe::State::skipped: return "skipped";
+                    case ActivityProbe::State::active:
+                        return "active";
+                    case ActivityProbe::State::probing:
+                        return "probing";
+                    case ActivityProbe::State::available:
+                        return "available";
+                    case ActivityProbe::State::failed:
+                        return "failed";
+                    case ActivityProbe::State::not_used:
+                        return "not_used";
+                    case ActivityProbe::State::skipped:
+                        return "skipped";
                 }
             }
         return "missing";
@@ -107,7 +116,8 @@ TEST_CASE("the best source that works is used, after the better ones were tried"
 TEST_CASE("the first round starts from the loop, not inside the constructor") {
     Fixture f;
     f.sources.answer(S::gnome, Probe::ready("idle monitor"));
-    Activity activity(f.loop, f.config, f.sources.factory(), Activity::Listener{[](MonoTime) {}, [] {}, [] {}, nullptr});
+    Activity activity(f.loop, f.config, f.sources.factory(),
+                      Activity::Listener{[](MonoTime) {}, [] {}, [] {}, nullptr});
     CHECK(f.sources.calls().empty());
     CHECK(activity.status().detail == "looking for a source");
     f.settle();

@@ -1,11 +1,10 @@
 #include "daemon/delivery/x11_fullscreen.hpp"
 
-#include <xcb/xcbext.h>  // xcb_poll_for_reply
-
 #include <cstdlib>
 #include <cstring>
 
 #include <spdlog/spdlog.h>
+#include <xcb/xcbext.h>  // xcb_poll_for_reply
 
 namespace stretch {
 namespace {
@@ -190,13 +189,15 @@ void X11Fullscreen::drop(Cookie& cookie) {
 
 void X11Fullscreen::ask_active_window() {
     drop(active_cookie_);
-    active_cookie_ = xcb_get_property(connection_.get(), 0, root_, atoms_[net_active_window], XCB_ATOM_WINDOW, 0, 1).sequence;
+    active_cookie_ =
+        xcb_get_property(connection_.get(), 0, root_, atoms_[net_active_window], XCB_ATOM_WINDOW, 0, 1).sequence;
 }
 
 void X11Fullscreen::ask_state() {
     drop(state_cookie_);
     if (active_ == XCB_NONE) return set(false);
-    state_cookie_ = xcb_get_property(connection_.get(), 0, active_, atoms_[net_wm_state], XCB_ATOM_ATOM, 0, 64).sequence;
+    state_cookie_ =
+        xcb_get_property(connection_.get(), 0, active_, atoms_[net_wm_state], XCB_ATOM_ATOM, 0, 64).sequence;
 }
 
 void X11Fullscreen::on_active_window(xcb_window_t window) {

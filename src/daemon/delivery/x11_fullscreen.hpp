@@ -14,12 +14,12 @@
 // server is a round trip. Single-threaded, on the daemon's loop; nothing
 // here throws.
 
-#include <xcb/xcb.h>
-
 #include <array>
 #include <functional>
 #include <memory>
 #include <string>
+
+#include <xcb/xcb.h>
 
 #include "daemon/plumbing/event_loop.hpp"
 #include "daemon/presence/display_environment.hpp"

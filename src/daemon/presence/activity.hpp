@@ -49,7 +49,8 @@ public:
         std::function<void(std::function<void()> then)> before_round;
     };
     // Makes the source `name` reporting to `listener`; it is started by the caller.
-    using SourceFactory = std::function<std::unique_ptr<ActivitySource>(ActivitySourceName name, ActivitySource::Listener listener)>;
+    using SourceFactory =
+        std::function<std::unique_ptr<ActivitySource>(ActivitySourceName name, ActivitySource::Listener listener)>;
 
     // The source in use (none: nullopt) and what it watches, or why none.
     struct Status {
@@ -128,7 +129,7 @@ private:
     std::size_t upgrade_step_ = 0;
     std::vector<std::function<void()>> later_;
     std::vector<std::unique_ptr<ActivitySource>> graveyard_;  // dropped from inside their own callbacks
-    EventSource later_source_;  // last: runs what later_ holds
+    EventSource later_source_;                                // last: runs what later_ holds
 };
 
 }  // namespace stretch

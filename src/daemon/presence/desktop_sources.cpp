@@ -12,10 +12,14 @@ Activity::SourceFactory desktop_sources(EventLoop& loop, const DisplayEnvironmen
     return [&loop, &display, &logind](ActivitySourceName name,
                                       ActivitySource::Listener listener) -> std::unique_ptr<ActivitySource> {
         switch (name) {
-            case ActivitySourceName::gnome: return std::make_unique<MutterIdle>(loop, std::move(listener));
-            case ActivitySourceName::wayland: return std::make_unique<WaylandIdle>(loop, std::move(listener), display.current());
-            case ActivitySourceName::x11: return std::make_unique<X11Idle>(loop, std::move(listener), display.current());
-            case ActivitySourceName::logind: return std::make_unique<LogindIdle>(loop, logind, std::move(listener));
+            case ActivitySourceName::gnome:
+                return std::make_unique<MutterIdle>(loop, std::move(listener));
+            case ActivitySourceName::wayland:
+                return std::make_unique<WaylandIdle>(loop, std::move(listener), display.current());
+            case ActivitySourceName::x11:
+                return std::make_unique<X11Idle>(loop, std::move(listener), display.current());
+            case ActivitySourceName::logind:
+                return std::make_unique<LogindIdle>(loop, logind, std::move(listener));
         }
         return nullptr;
     };

@@ -1,11 +1,11 @@
 #include "daemon/presence/display_environment.hpp"
 
 #include <sys/inotify.h>
+#include <system_error>
 
 #include <cstdlib>
 #include <cstring>
 #include <string_view>
-#include <system_error>
 
 #include <spdlog/spdlog.h>
 
@@ -112,7 +112,8 @@ void DisplayEnvironment::refresh(std::function<void()> then) {
                 if (entry.rfind("WAYLAND_DISPLAY=", 0) == 0) env.wayland = entry.substr(16);
             }
             if (!manager_known_ || !(env == manager_))
-                spdlog::debug("display: the user manager has DISPLAY=\"{}\" WAYLAND_DISPLAY=\"{}\"", env.x11, env.wayland);
+                spdlog::debug("display: the user manager has DISPLAY=\"{}\" WAYLAND_DISPLAY=\"{}\"", env.x11,
+                              env.wayland);
             manager_ = env;
             manager_known_ = true;
         } else {
@@ -126,11 +127,12 @@ void DisplayEnvironment::refresh(std::function<void()> then) {
 
 void DisplayEnvironment::watch_sockets(const char* dir) {
     std::error_code error;
-    auto source = loop_.add_inotify(dir, IN_CREATE | IN_MOVED_TO,
-                                    [this](const inotify_event& event) {
-                                        if (event.len && is_display_socket(event.name)) refresh([this] { announce(); });
-                                    },
-                                    error);
+    auto source = loop_.add_inotify(
+        dir, IN_CREATE | IN_MOVED_TO,
+        [this](const inotify_event& event) {
+            if (event.len && is_display_socket(event.name)) refresh([this] { announce(); });
+        },
+        error);
     if (source)
         socket_dirs_.push_back(std::move(source));
     else
