@@ -73,7 +73,8 @@ Daemon::Daemon(EventLoop& loop, Options options)
             settle_restored_absence();
         },
         [this] {
-            if (logind_->session()) activity_->maybe_better();
+            // A session found: its IdleHint may serve when nothing else does.
+            if (logind_->session() && !activity_->status().source) activity_->maybe_better();
             notify_status();
         }});
     delivery_ = std::make_unique<Delivery>(loop_, server_, engine_.config(), *display_,
