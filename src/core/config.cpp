@@ -234,10 +234,13 @@ private:
             std::vector<std::string> names = {"auto", "none"};
             names.insert(names.end() - 1, activity_source_names.begin(), activity_source_names.end());
             out.source = string(t, "source", "[tracking]", std::nullopt);
-            if (!contains(names, out.source))
+            if (!contains(names, out.source)) {
+                std::string expected;
+                for (auto it = names.begin(); it + 1 != names.end(); ++it) expected += fmt::format("\"{}\", ", *it);
+                expected.resize(expected.size() - 2);
                 fail_value(*t.get("source"), "[tracking]", "source",
-                           fmt::format("expected \"auto\", \"gnome\", \"wayland\", \"x11\", \"logind\" or \"none\"{}",
-                                       did_you_mean(out.source, names)));
+                           fmt::format("expected {} or \"{}\"{}", expected, names.back(), did_you_mean(out.source, names)));
+            }
         }
     }
 

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/activity_source_name.hpp"
 #include "core/stretch.hpp"
 #include "core/time.hpp"
 
@@ -32,8 +33,6 @@ struct Tracking {
     friend bool operator==(const Tracking&, const Tracking&) = default;
 };
 
-// The activity sources, best first; "auto" tries them in this order.
-inline constexpr std::array<std::string_view, 4> activity_source_names = {"gnome", "wayland", "x11", "logind"};
 
 struct Schedule {
     std::array<bool, 7> days{true, true, true, true, true, true, true};

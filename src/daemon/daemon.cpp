@@ -18,6 +18,7 @@
 #include "daemon/plumbing/system_clock.hpp"
 #include "daemon/commands/views.hpp"
 #include "daemon/delivery/x11_fullscreen_probe.hpp"
+#include "daemon/presence/desktop_sources.hpp"
 #include "shared/config_file.hpp"
 #include "shared/protocol.hpp"
 
@@ -58,11 +59,30 @@ Daemon::Daemon(EventLoop& loop, Options options, const Clock& clock)
       server_(loop_, Server::Options{options_.socket, 256, options_.client_timeout},
               [this](Connection& c, std::string_view line) { on_request(c, line); }) {
     spdlog::info("config: {}", config_source_);
+    // Presence: the display, logind (lock and suspend), and the activity
+    // source chosen among those the display and logind offer.
+    display_ = std::make_unique<DisplayEnvironment>(loop_, DisplayEnvironment::from_process());
+    logind_ = std::make_unique<Logind>(loop_, Logind::Listener{
+        // Waking: the time asleep is the time since suspended(), already on BOOTTIME.
+        [this](bool sleeping) {
+            Now n = enter();
+            apply(sleeping ? engine_.suspended(n) : engine_.resumed(n, Duration::zero()), n);
+        },
+        [this](bool locked) {
+            Now n = enter();
+            apply(locked ? engine_.screen_locked(n) : engine_.screen_unlocked(n), n);
+            settle_restored_absence();
+        },
+        [this] {
+            // A session found: its IdleHint may serve when nothing else does.
+            if (logind_->session() && !activity_->status().source) activity_->maybe_better();
+            status_changed();
+        }});
     delivery_ = std::make_unique<Delivery>(loop_, engine_.config(), make_notifiers(loop_, server_, engine_.config().notify),
-                                           std::make_unique<X11FullscreenProbe>(std::make_unique<X11Fullscreen>()),
+                                           std::make_unique<X11FullscreenProbe>(loop_, *display_),
                                            Delivery::Listener{[this](ReminderAction a) { on_action(a); }, [this] { status_changed(); }});
     activity_ = std::make_unique<Activity>(
-        loop_, engine_.config(),
+        loop_, engine_.config(), desktop_sources(loop_, *display_, *logind_),
         Activity::Listener{
             [this](MonoTime since) {
                 Now n = enter();
@@ -74,17 +94,9 @@ Daemon::Daemon(EventLoop& loop, Options options, const Clock& clock)
                 apply(engine_.user_active(n), n);
                 settle_restored_absence();
             },
-            [this](bool locked) {
-                Now n = enter();
-                apply(locked ? engine_.screen_locked(n) : engine_.screen_unlocked(n), n);
-                settle_restored_absence();
-            },
-            // Waking: the time asleep is the time since suspended(), already on BOOTTIME.
-            [this](bool sleeping) {
-                Now n = enter();
-                apply(sleeping ? engine_.suspended(n) : engine_.resumed(n, Duration::zero()), n);
-            },
-            [this] { status_changed(); }});
+            [this] { status_changed(); },
+            [this](std::function<void()> then) { display_->refresh(std::move(then)); }});
+    display_watch_ = display_->watch([this] { activity_->maybe_better(); });
     suspended_seen_ = clock_.suspended();
     deadline_ = loop_.add_timer(CLOCK_BOOTTIME, 0, [this] { on_deadline(); });
     tick_ = loop_.add_timer(CLOCK_MONOTONIC, 0, [this] { broadcast_tick(); });
@@ -333,13 +345,14 @@ json Daemon::status_view(Now n) {
     json out = status_json(status(n), engine_.config());
     out["held"] = held(n);
     out["notify"] = delivery_->describe();
-    out["activity"] = activity_->status();
+    out["activity"] = activity_status_json(activity_->status());
     out["history"] = store_->describe();
     return out;
 }
 
 json Daemon::doctor_view() {
-    json out = activity_->doctor();
+    json out = doctor_json({activity_->report(), display_->current(), display_->user_manager_known(),
+                            display_->bus_problem(), logind_->facts()});
     out["notify"] = delivery_->describe();
     out["config"] = config_source_;
     out["history"] = store_->describe();

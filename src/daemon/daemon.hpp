@@ -15,6 +15,8 @@
 
 #include "core/engine.hpp"
 #include "daemon/presence/activity.hpp"
+#include "daemon/presence/display_environment.hpp"
+#include "daemon/presence/logind.hpp"
 #include "daemon/delivery/delivery.hpp"
 #include "daemon/plumbing/clock_watch.hpp"
 #include "daemon/plumbing/event_loop.hpp"
@@ -100,8 +102,11 @@ private:
     std::optional<std::pair<Now, EngineStatus>> status_;
     bool applying_ = false;
 
-    std::unique_ptr<Delivery> delivery_;  // reminders to the desktop (or a command, or a bell)
-    std::unique_ptr<Activity> activity_;  // idle and active, lock and suspend
+    std::unique_ptr<DisplayEnvironment> display_;  // where the graphical session is
+    std::unique_ptr<Logind> logind_;               // lock and suspend
+    std::unique_ptr<Delivery> delivery_;           // reminders to the desktop (or a command, or a bell)
+    std::unique_ptr<Activity> activity_;           // idle and active
+    DisplayEnvironment::Subscription display_watch_;  // a new display may offer a better activity source
     EventSource prune_timer_;
     EventSource bell_came_;       // a terminal that rings subscribed: offer it the reminder up
     EventSource settle_absence_;  // ends an absence restored at start that no source confirmed

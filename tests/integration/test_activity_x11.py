@@ -17,12 +17,13 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import json  # noqa: E402
 import re  # noqa: E402
 import select  # noqa: E402
+import signal  # noqa: E402
 import socket  # noqa: E402
 import time  # noqa: E402
 import unittest  # noqa: E402
 
 from harness import EVENT_TIMEOUT  # noqa: E402
-from servers import READY_TIMEOUT, Bus, ServerTestCase, Xvfb  # noqa: E402
+from servers import READY_TIMEOUT, Bus, NotifyMock, ServerTestCase, UserManagerMock, Xvfb  # noqa: E402
 
 # The threshold is the shortest natural break: max(duration, natural_break)
 # of each rule, so `natural` alone decides it. Nothing falls due in a test.
@@ -397,6 +398,113 @@ class RestartWhileAwayTest(X11TestCase):
         self.wait_until(lambda: self.presence()[-1:] == ["back"], what="back")
         self.assertEqual(self.presence(), ["away", "natural", "natural", "back"], self.history())
         self.assertIn("natural 1 ", self.cli_ok("stats").stdout)
+
+
+# One break that falls due 2 s into sitting, shown as a desktop notification.
+# Activity is not tracked: these tests are about the full-screen check, which
+# works whatever the activity source.
+FULLSCREEN_CONFIG = """\
+[tracking]
+natural_break = "30s"
+grace = "0s"
+source = "none"
+
+[[break]]
+name = "micro"
+every = "{every}"
+duration = "1s"
+tags = ["micro"]
+snooze = "5m"
+max_snoozes = 2
+remind_every = "1m"
+
+[notify]
+methods = ["desktop"]
+"""
+
+
+class FullscreenCheckTest(ServerTestCase):
+    """The full-screen check on the display the daemon learns from the systemd
+    user manager, kept current by X events and never waiting for the X server.
+
+    The break falls due only once the test resumes a schedule that an earlier
+    life of the daemon paused: by then the daemon has its answer from the X
+    server (its log says so), whatever the machine's speed."""
+
+    needs = ("Xvfb", "xprop", "xwininfo", "dbus-daemon", "dbus", "dbusmock")
+
+    def setUp(self):
+        super().setUp()
+        self.bus = self.serve(Bus(self.tmp))
+        self.notify = self.serve(NotifyMock(self.bus, self.tmp))
+        self.x = self.serve(Xvfb(self.tmp))
+        # A daemon that has never heard of the display pauses the schedule.
+        self.write_config(FULLSCREEN_CONFIG.format(every="1h"))
+        first = self.new_daemon(env=self.env).start()
+        self.assertIn("paused_for_s", self.ok("pause"))
+        self.assertEqual(first.stop(), 0, first.log())
+        self.write_config(FULLSCREEN_CONFIG.format(every="2s"))
+
+    def start_stretchd(self, manager_env=None):
+        """With `manager_env`, stretchd without DISPLAY: the display is known
+        only through the user manager, as for a service started before the
+        session imported it. Else with DISPLAY in its own environment."""
+        env = self.bus.env(self.env)
+        if manager_env is None:
+            env = self.x.env(env)
+        else:
+            self.serve(UserManagerMock(self.bus, self.tmp), list(manager_env))
+            self.assertNotIn("DISPLAY", env)
+        self.daemon = self.new_daemon(env=env).start()
+        self.env = env  # the CLI's too
+        return self.daemon
+
+    def answers(self, fullscreen):
+        word = "" if fullscreen else "not "
+        return self.daemon.log().count(f"full-screen check: the focused window on {self.x.display} is {word}full-screen")
+
+    def wait_answer(self, fullscreen, count=1):
+        self.wait_until(lambda: self.answers(fullscreen) >= count,
+                        what=f"the full-screen check's answer ({'' if fullscreen else 'not '}full-screen, #{count})")
+
+    def test_a_full_screen_window_on_the_user_managers_display_holds_the_reminder_until_it_ends(self):
+        self.x.set_root_fullscreen()
+        self.start_stretchd(["HOME=/nowhere", f"DISPLAY={self.x.display}"])
+        self.wait_until(lambda: self.request("doctor")["environment"]["DISPLAY"] == self.x.display,
+                        what="the user manager's DISPLAY")
+        self.wait_answer(True)
+        sub = self.subscriber()
+        self.ok("resume")
+        self.assertEqual(sub.wait_for("reminder")["break"], "micro")
+        st = self.wait_until(lambda: (s := self.status())["held"] == "fullscreen" and s, what="held for the full-screen window")
+        self.assertEqual(st["state"], "due", st)
+        self.assertEqual(self.notify.notify_calls(), [])
+
+        # The window leaves full screen: the X event alone brings the reminder out.
+        self.x.run("xprop", "-root", "-remove", "_NET_WM_STATE")
+        self.wait_until(lambda: self.notify.notify_calls(), what="the reminder shown once full screen ended")
+        self.assertIsNone(self.status()["held"])
+        self.wait_answer(False)
+
+        # And back into full screen: seen again, from the event.
+        self.x.set_root_fullscreen()
+        self.wait_answer(True, count=2)
+
+    def test_the_daemon_answers_while_the_x_server_does_not(self):
+        self.start_stretchd()
+        self.wait_answer(False)
+        # The X server stops answering (stopped, as a hung server would be);
+        # a reminder falls due and is shown without asking it anything.
+        self.x.proc.send_signal(signal.SIGSTOP)
+        self.addCleanup(lambda: self.x.proc.send_signal(signal.SIGCONT) if self.x.alive() else None)
+        sub = self.subscriber()
+        self.ok("resume")
+        self.assertEqual(sub.wait_for("reminder")["break"], "micro")
+        self.wait_until(lambda: self.notify.notify_calls(), what="the reminder shown")
+        st = self.status()
+        self.assertIsNone(st["held"], st)
+        self.assertEqual(st["state"], "due", st)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -1,5 +1,7 @@
 #include "daemon/commands/views.hpp"
 
+#include <fmt/format.h>
+
 #include "core/duration.hpp"
 
 namespace stretch {
@@ -8,6 +10,21 @@ namespace {
 using nlohmann::json;
 
 std::int64_t secs(Duration d) { return seconds_of(d); }
+
+constexpr const char* import_fix =
+    "run systemctl --user import-environment DISPLAY WAYLAND_DISPLAY (in your session's startup), then stretch reload";
+
+std::string_view probe_state_name(ActivityProbe::State state) {
+    switch (state) {
+        case ActivityProbe::State::active: return "active";
+        case ActivityProbe::State::probing: return "probing";
+        case ActivityProbe::State::available: return "available";
+        case ActivityProbe::State::failed: return "failed";
+        case ActivityProbe::State::not_used: return "not_used";
+        case ActivityProbe::State::skipped: return "skipped";
+    }
+    return "skipped";
+}
 
 json rule_json(const RuleStatus& r, const Config& config) {
     json out = {{"break", r.name},         {"sitting_s", secs(r.sitting)}, {"every_s", secs(r.every)},
@@ -97,6 +114,52 @@ json record_json(const Record& r, std::int64_t wall_s) {
     if (!r.stretch.empty()) out["stretch"] = r.stretch;
     if (r.amount != Duration::zero()) out["amount_s"] = secs(r.amount);
     if (r.count) out["count"] = r.count;
+    return out;
+}
+
+json activity_status_json(const Activity::Status& status) {
+    return {{"source", status.source ? activity_source_name(*status.source) : "none"}, {"detail", status.detail}};
+}
+
+json doctor_json(const PresenceFacts& facts) {
+    const Activity::Report& activity = facts.activity;
+    const Logind::Facts& logind = facts.logind;
+    const DisplayEnv& env = facts.display;
+    json out;
+    out["setting"] = activity.setting;
+    out["active"] = activity_status_json(activity.active);
+    out["environment"] = {{"DISPLAY", env.x11},
+                          {"WAYLAND_DISPLAY", env.wayland},
+                          {"XDG_RUNTIME_DIR", env.runtime_dir},
+                          {"user_manager", facts.user_manager}};
+    json probes = json::array();
+    for (const auto& p : activity.probes) {
+        json probe = {{"source", activity_source_name(p.source)}, {"state", probe_state_name(p.state)}, {"detail", p.detail}};
+        if (!p.fix.empty()) probe["fix"] = p.fix;
+        probes.push_back(std::move(probe));
+    }
+    out["probes"] = std::move(probes);
+    out["logind"] = {{"detail", logind.detail}, {"ok", logind.session}};
+    if (!logind.fix.empty()) out["logind"]["fix"] = logind.fix;
+
+    // The problems worth a line of their own, each with what to do.
+    json problems = json::array();
+    if (activity.setting != "none" && !activity.active.source) {
+        if (env.x11.empty() && env.wayland.empty())
+            problems.push_back({{"problem", "DISPLAY and WAYLAND_DISPLAY are not in the systemd user environment"},
+                                {"fix", import_fix}});
+        problems.push_back({{"problem", "no activity source works, so sitting time runs on the clock alone"},
+                            {"fix", "see the failed probes above; meanwhile mark breaks with `stretch done`"}});
+    } else if (activity.active.source == ActivitySourceName::logind && !logind.idle_hint_seen) {
+        problems.push_back({{"problem", "logind's IdleHint is the only source, and nothing has set it yet"},
+                            {"fix", "GNOME sets it; with sway, run swayidle with `idlehint 300`"}});
+    }
+    if (!logind.session && !logind.resolving)
+        problems.push_back({{"problem", fmt::format("screen locking is not seen: {}", logind.detail)}, {"fix", logind.fix}});
+    if (!facts.session_bus_problem.empty())
+        problems.push_back({{"problem", facts.session_bus_problem},
+                            {"fix", "the user's dbus must be running: systemctl --user status dbus.socket"}});
+    out["problems"] = std::move(problems);
     return out;
 }
 

@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/engine.hpp"
+#include "daemon/presence/activity.hpp"
+#include "daemon/presence/logind.hpp"
 
 namespace stretch {
 
@@ -21,5 +23,20 @@ nlohmann::json hours_json(const Schedule& schedule);
 nlohmann::json record_json(const Record& record, std::int64_t wall_s);
 // The event name subscribers see for a record, or empty for none.
 std::string_view record_event_name(RecordKind kind);
+
+// {"source", "detail"}: the activity source in use, for `status`.
+nlohmann::json activity_status_json(const Activity::Status& status);
+
+// What the daemon knows of presence, gathered for `stretch doctor`.
+struct PresenceFacts {
+    Activity::Report activity;
+    DisplayEnv display;       // DisplayEnvironment::current()
+    bool user_manager = false;  // the user manager's environment was read
+    std::string session_bus_problem;  // empty when connected
+    Logind::Facts logind;
+};
+// The presence half of `stretch doctor`: the selection's probes, the display
+// environment, logind, and the problems worth a line, each with its fix.
+nlohmann::json doctor_json(const PresenceFacts& facts);
 
 }  // namespace stretch

@@ -1,8 +1,7 @@
 #pragma once
-// The full-screen probe over X11Fullscreen, which the daemon builds and
-// hands over, so how it finds its display stays the daemon's business.
-
-#include <memory>
+// The full-screen probe over X11Fullscreen, on the display the
+// DisplayEnvironment knows; it announces each change of the answer, so a
+// reminder held for a full-screen window comes out as soon as it closes.
 
 #include "daemon/delivery/fullscreen_probe.hpp"
 #include "daemon/delivery/x11_fullscreen.hpp"
@@ -11,11 +10,11 @@ namespace stretch {
 
 class X11FullscreenProbe final : public FullscreenProbe {
 public:
-    explicit X11FullscreenProbe(std::unique_ptr<X11Fullscreen> x11) : x11_(std::move(x11)) {}
-    bool focused_window_fullscreen() override { return x11_->focused_window_fullscreen(); }
+    X11FullscreenProbe(EventLoop& loop, DisplayEnvironment& display) : x11_(loop, display, [this] { changed(); }) {}
+    bool focused_window_fullscreen() override { return x11_.focused_window_fullscreen(); }
 
 private:
-    std::unique_ptr<X11Fullscreen> x11_;
+    X11Fullscreen x11_;
 };
 
 }  // namespace stretch

@@ -2,7 +2,9 @@
 // The edge where the desktop tells us whether the user is at the computer.
 // One interface, one implementation per way of knowing (Mutter's
 // IdleMonitor, a Wayland idle protocol, X11's XSync IDLETIME counter,
-// logind's IdleHint), and a recording fake in the unit tests.
+// logind's IdleHint), and a recording fake in the unit tests
+// (tests/fakes/fake_activity_source.hpp). Which source is which is the
+// owner's business: it makes them by ActivitySourceName.
 //
 // A source reports two edges and nothing in between: `idle since t` once
 // the user has been idle for the threshold, and `active` at the first input
@@ -58,9 +60,6 @@ public:
     };
 
     virtual ~ActivitySource() = default;
-
-    // "gnome", "wayland", "x11" or "logind": the names [tracking] source takes.
-    virtual std::string_view name() const = 0;
 
     // Begins watching with `threshold` (the shortest natural break). Returns
     // ready or failed when that is known at once (a local X or Wayland

@@ -30,7 +30,7 @@ Logind::Logind(EventLoop& loop, Listener listener)
                                  bool changed = resolving_;
                                  problem_ = problem;
                                  resolving_ = false;
-                                 if (changed && listener_.changed) listener_.changed();
+                                 if (changed) session_changed();
                              }}) {}
 
 std::string Logind::describe() const {
@@ -45,9 +45,29 @@ std::string Logind::fix() const {
     return "log in through a display manager or a login shell, so logind gives you a session";
 }
 
-void Logind::watch_idle(IdleWatch watch) {
+void Logind::watch_idle(const void* owner, IdleWatch watch) {
+    if (owner != watcher_) session_watch_ = nullptr;
+    watcher_ = owner;
     idle_watch_ = std::move(watch);
     if (idle_watch_ && idle_) idle_watch_(*idle_, idle_since_);
+}
+
+void Logind::watch_session(const void* owner, std::function<void()> changed) {
+    if (owner != watcher_) idle_watch_ = nullptr;
+    watcher_ = owner;
+    session_watch_ = std::move(changed);
+}
+
+void Logind::unwatch(const void* owner) {
+    if (owner != watcher_) return;
+    watcher_ = nullptr;
+    idle_watch_ = nullptr;
+    session_watch_ = nullptr;
+}
+
+void Logind::session_changed() {
+    if (auto watch = session_watch_) watch();  // a copy: the watch may replace itself
+    if (listener_.changed) listener_.changed();
 }
 
 void Logind::connected(sd_bus* bus) {
@@ -92,7 +112,7 @@ void Logind::lost() {
     resolving_ = true;
     idle_.reset();
     ++generation_;
-    if (listener_.changed) listener_.changed();
+    session_changed();
 }
 
 void Logind::resolve() {
@@ -171,7 +191,7 @@ void Logind::use_session(std::string path, std::string how) {
     resolving_ = false;
     if (!same) spdlog::info("logind: watching {} ({})", *session_, session_how_);
     read_session_properties();
-    if (listener_.changed) listener_.changed();
+    session_changed();
 }
 
 void Logind::no_session(std::string why) {
@@ -180,7 +200,7 @@ void Logind::no_session(std::string why) {
     idle_.reset();
     problem_ = std::move(why);
     resolving_ = false;
-    if (listener_.changed) listener_.changed();
+    session_changed();
 }
 
 void Logind::read_session_properties() {

@@ -32,6 +32,16 @@ public:
 
     Logind(EventLoop& loop, Listener listener);
 
+    // What doctor shows, as plain data.
+    struct Facts {
+        std::string detail;  // describe()
+        std::string fix;     // fix()
+        bool session = false;
+        bool resolving = false;
+        bool idle_hint_seen = false;
+    };
+    Facts facts() const { return {describe(), fix(), session_.has_value(), resolving_, idle_hint_seen_}; }
+
     // The session path, once resolved.
     const std::optional<std::string>& session() const { return session_; }
     // Still asking logind (connecting, or resolving the session).
@@ -41,9 +51,15 @@ public:
     // What the user can do when there is no session; empty if nothing.
     std::string fix() const;
 
-    // Replaces the one IdleHint watcher (null to stop). Called with the
-    // current hint once the session is known, then on each change.
-    void watch_idle(IdleWatch watch);
+    // The logind activity source's hooks; there is one such source at a
+    // time, and `owner` (the source) keeps a dying one from removing a
+    // newer one's. watch_idle() replaces the IdleHint watcher (null to
+    // stop): called with the current hint once the session is known, then
+    // on each change. watch_session() is called when the session is found
+    // or lost (before Listener::changed).
+    void watch_idle(const void* owner, IdleWatch watch);
+    void watch_session(const void* owner, std::function<void()> changed);
+    void unwatch(const void* owner);
     // Whether the desktop has set IdleHint at all since we started watching.
     bool idle_hint_seen() const { return idle_hint_seen_; }
 
@@ -58,9 +74,12 @@ private:
     void on_session_properties(sd_bus_message* m, bool initial);
     void set_idle(bool idle, std::uint64_t since_monotonic_us);
     void set_locked(bool locked);
+    void session_changed();
 
     Listener listener_;
+    const void* watcher_ = nullptr;
     IdleWatch idle_watch_;
+    std::function<void()> session_watch_;
     std::optional<std::string> session_;
     std::string session_how_;  // how it was found, for describe()
     std::string problem_ = "connecting to the system bus";

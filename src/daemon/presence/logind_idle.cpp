@@ -8,20 +8,21 @@ namespace stretch {
 
 LogindIdle::LogindIdle(EventLoop& loop, Logind& logind, Listener listener)
     : loop_(loop), logind_(logind), listener_(std::move(listener)) {
-    due_ = loop_.add_timer(CLOCK_BOOTTIME, 0, [this] { on_due(); });
+    due_ = loop_.add_timer(CLOCK_BOOTTIME, [this] { on_due(); });
 }
 
-LogindIdle::~LogindIdle() { logind_.watch_idle(nullptr); }
+LogindIdle::~LogindIdle() { logind_.unwatch(this); }
 
 Probe LogindIdle::start(Duration threshold) {
     threshold_ = threshold;
+    logind_.watch_session(this, [this] { session_changed(); });
     if (logind_.resolving()) {
         pending_ = true;
         return Probe::pending("asking logind for the session");
     }
     if (!logind_.session()) return Probe::failed(logind_.describe(), logind_.fix());
     ready_ = true;
-    logind_.watch_idle([this](bool idle, MonoTime since) { on_hint(idle, since); });
+    logind_.watch_idle(this, [this](bool idle, MonoTime since) { on_hint(idle, since); });
     return Probe::ready(fmt::format("IdleHint of logind {}", logind_.describe()));
 }
 
@@ -31,10 +32,10 @@ void LogindIdle::session_changed() {
         if (!logind_.session()) return listener_.lost(Probe::failed(logind_.describe(), logind_.fix()));
         ready_ = true;
         listener_.ready(fmt::format("IdleHint of logind {}", logind_.describe()));
-        logind_.watch_idle([this](bool idle, MonoTime since) { on_hint(idle, since); });
+        logind_.watch_idle(this, [this](bool idle, MonoTime since) { on_hint(idle, since); });
     } else if (ready_ && !logind_.session() && !logind_.resolving()) {
         ready_ = false;
-        logind_.watch_idle(nullptr);
+        logind_.watch_idle(this, nullptr);
         listener_.lost(Probe::failed(logind_.describe(), logind_.fix()));
     }
 }
@@ -50,7 +51,7 @@ void LogindIdle::on_hint(bool idle, MonoTime since) {
     idle_ = idle;
     since_ = since;
     if (!idle) {
-        due_.set_time(0);
+        due_.disarm();
         if (reported_idle_) {
             reported_idle_ = false;
             listener_.active();
@@ -60,7 +61,7 @@ void LogindIdle::on_hint(bool idle, MonoTime since) {
     if (reported_idle_) return;
     // Always through the timer, even when already due: this may run inside start().
     Duration left = std::max(Duration::zero(), since + threshold_ - read_now().mono);
-    due_.set_time(loop_.now(CLOCK_BOOTTIME) + static_cast<std::uint64_t>(left.count()) * 1000 + 1);
+    due_.arm_in(left);
 }
 
 void LogindIdle::on_due() {

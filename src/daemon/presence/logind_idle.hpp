@@ -15,13 +15,11 @@ public:
     LogindIdle(EventLoop& loop, Logind& logind, Listener listener);
     ~LogindIdle() override;
 
-    std::string_view name() const override { return "logind"; }
     Probe start(Duration threshold) override;
     void set_threshold(Duration threshold) override;
-    // Called by the owner when logind's session changes (found, lost).
-    void session_changed();
 
 private:
+    void session_changed();
     void on_hint(bool idle, MonoTime since);
     void on_due();
 

@@ -16,7 +16,6 @@ class MutterIdle : public ActivitySource {
 public:
     MutterIdle(EventLoop& loop, Listener listener);
 
-    std::string_view name() const override { return "gnome"; }
     Probe start(Duration threshold) override;
     void set_threshold(Duration threshold) override;
 

@@ -33,7 +33,6 @@ public:
     WaylandIdle& operator=(const WaylandIdle&) = delete;
     ~WaylandIdle() override;
 
-    std::string_view name() const override { return "wayland"; }
     Probe start(Duration threshold) override;
     void set_threshold(Duration threshold) override;
 

@@ -146,7 +146,8 @@ Probe X11Idle::connect() {
         // Armed at once: the alarm may have fired while start() waited for
         // the checks above, and then its event sits in xcb's queue, not on
         // the fd.
-        pending_ = loop_.add_timer(CLOCK_MONOTONIC, 1, [this] { dispatch(); });
+        pending_ = loop_.add_timer(CLOCK_MONOTONIC, [this] { dispatch(); });
+        pending_.arm_in(std::chrono::microseconds::zero());
     } catch (const std::system_error& e) {
         return Probe::failed(fmt::format("{}: {}", server(), e.what()));
     }
@@ -185,7 +186,7 @@ void X11Idle::set_threshold(Duration threshold) {
     xcb_sync_change_alarm_aux(connection_.get(), idle_alarm_, trigger_mask, &value);
     // Sent, and any answer read, from the loop: xcb_flush() may read events
     // into xcb's queue, where the io source would not see them.
-    pending_.set_time(1);
+    pending_.arm_in(std::chrono::microseconds::zero());
 }
 
 void X11Idle::dispatch() {

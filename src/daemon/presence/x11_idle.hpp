@@ -29,7 +29,6 @@ public:
     X11Idle& operator=(const X11Idle&) = delete;
     ~X11Idle() override;
 
-    std::string_view name() const override { return "x11"; }
     Probe start(Duration threshold) override;
     void set_threshold(Duration threshold) override;
 
