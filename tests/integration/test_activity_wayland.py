@@ -29,7 +29,7 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 import unittest  # noqa: E402
 
-from harness import ROOT  # noqa: E402
+from harness import ROOT, Raw, config, rule  # noqa: E402
 from servers import READY_TIMEOUT, Bus, Process, ServerTestCase, Xvfb, missing_tools  # noqa: E402
 
 BUILD_DIR = os.environ.get("STRETCH_BUILD_DIR") or os.path.join(ROOT, "build")
@@ -38,24 +38,10 @@ NOBODY = 65534
 
 # natural_break is the idle threshold the source is given. Nothing falls due
 # during a test.
-CONFIG = """\
-[tracking]
-natural_break = "{natural_break}"
-grace = "0s"
-source = "{source}"
-
-[[break]]
-name = "micro"
-every = "1h"
-duration = "1s"
-tags = ["micro"]
-
-[[break]]
-name = "long"
-every = "2h"
-duration = "1m"
-tags = ["stretch"]
-"""
+CONFIG = config(tracking={"natural_break": Raw('"{natural_break}"'), "source": Raw('"{source}"')}, breaks=[
+    rule("micro", "1h", "1s"),
+    rule("long", "2h", "1m", tags=["stretch"]),
+])
 
 # Up to this long for `away` after the 2 s threshold, and for `back` after input.
 IDLE_TIMEOUT = 15.0
