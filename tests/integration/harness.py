@@ -102,7 +102,8 @@ def fast_config(max_snoozes=2, **kw):
     ], **kw)
 
 
-FAST_CONFIG = fast_config(max_snoozes=2)
+# As before the builder: a template with one field, {max_snoozes}.
+FAST_CONFIG = fast_config(max_snoozes=Raw("{max_snoozes}"))
 
 # Nothing falls due during a test: for tests that must not be disturbed by reminders.
 SLOW_CONFIG = config(tracking={"natural_break": "2m"}, breaks=[

@@ -1010,7 +1010,7 @@ class OffHoursTest(StretchTestCase):
     end = time.localtime(time.time() + 3 * 3600)
     FROM = f"{start.tm_hour:02d}:{start.tm_min:02d}"
     TO = f"{end.tm_hour:02d}:{end.tm_min:02d}"
-    config_text = fast_config() + f'\n[schedule]\nfrom = "{FROM}"\nto = "{TO}"\n'
+    config_text = fast_config(hours=(FROM, TO))
 
     def test_off_hours_says_when_reminders_start_again(self):
         # It said "🧘 now" and "Time for the micro break." and never mentioned the hours.
