@@ -101,19 +101,29 @@ TEST_CASE("a pause for a length is a length: clock changes leave it alone") {
 }
 
 TEST_CASE("schedule hours are read from the local clock at each change") {
-    // Reminders from 09:00 to 17:00; at 16:30 the zone moves an hour east.
+    // Reminders from 09:00 to 17:00; micro (every 30m) falls due at 17:15,
+    // after hours, and is held.
     Sim sim(config_with(R"(
 [schedule]
 from = "09:00"
 to = "17:00"
 )"),
-            "16:00");
-    sim.at("16:30");
-    CHECK(!sim.status().off_hours);
-    Now n = offset_by(sim.now, 1h);  // 17:30 local
-    sim.engine.clock_changed(n);
-    CHECK(sim.engine.status(n).off_hours);
-    CHECK(sim.engine.status(n).mode == EngineMode::off_hours);
+            "16:45");
+    sim.at("17:20");
+    REQUIRE(sim.status().mode == EngineMode::off_hours);
+    REQUIRE(sim.status().held == "off_hours");
+    REQUIRE(!sim.bubble_up());
+
+    // The zone moves an hour west: 16:20 local, within hours again. Only the
+    // clock change event can show the held reminder now; status() alone
+    // would report hours but keep the bubble down until the next deadline.
+    Now n = offset_by(sim.now, -1h);
+    auto shows = only<ShowReminder>(sim.engine.clock_changed(n));
+    REQUIRE(shows.size() == 1);
+    CHECK(describe(shows[0]) == "micro #1");
+    CHECK(sim.engine.state().shown.has_value());
+    CHECK(sim.engine.status(n).mode == EngineMode::due);
+    CHECK(!sim.engine.status(n).off_hours);
 }
 
 }  // namespace stretch::test

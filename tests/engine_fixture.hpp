@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -124,29 +125,78 @@ inline std::string join(const std::vector<std::string>& items, std::string_view 
 // test cares about; the rest comes from the default config.
 inline Config config_with(std::string_view toml) { return load_config(toml, "test.toml", &default_config()); }
 
-// The default config's two rules, spelled out, plus whatever `extra` adds
-// (typically [schedule] or [tracking]).
-inline std::string default_rules_toml() {
-    return R"(
-[[break]]
-name = "micro"
-every = "30m"
-duration = "30s"
-tags = ["micro"]
-snooze = "5m"
-max_snoozes = 3
-remind_every = "5m"
+// [[break]] tables built key by key, so that a test varying one setting of
+// one rule says which ("micro's max_snoozes is 1") instead of editing TOML
+// text. Keys keep the order they were given in; values are written as TOML.
+class BreakTables {
+public:
+    BreakTables& add(std::string name, std::string_view every, std::string_view duration) {
+        rules_.push_back({name, {}});
+        return set(name, "name", name).set(name, "every", every).set(name, "duration", duration).set(name, "tags", {name});
+    }
+    // Sets `key` of the rule `name`, or adds it after the rule's other keys.
+    BreakTables& set(std::string_view name, std::string_view key, std::string_view text) { return raw(name, key, quoted(text)); }
+    BreakTables& set(std::string_view name, std::string_view key, const char* text) { return set(name, key, std::string_view(text)); }
+    BreakTables& set(std::string_view name, std::string_view key, int number) { return raw(name, key, std::to_string(number)); }
+    BreakTables& set(std::string_view name, std::string_view key, bool flag) { return raw(name, key, flag ? "true" : "false"); }
+    BreakTables& set(std::string_view name, std::string_view key, std::initializer_list<std::string_view> list) {
+        std::string out = "[";
+        for (auto& item : list) out += (out.size() > 1 ? ", " : "") + quoted(item);
+        return raw(name, key, out + "]");
+    }
+    // The same key, with the same value, on every rule.
+    template <typename T>
+    BreakTables& set_all(std::string_view key, T value) {
+        for (auto& rule : rules_) set(rule.name, key, value);
+        return *this;
+    }
 
-[[break]]
-name = "stretch"
-every = "1h"
-duration = "5m"
-tags = ["stretch"]
-snooze = "10m"
-max_snoozes = 2
-remind_every = "10m"
-)";
+    std::string toml() const {
+        std::string out;
+        for (auto& rule : rules_) {
+            out += "\n[[break]]\n";
+            for (auto& [key, value] : rule.keys) out += fmt::format("{} = {}\n", key, value);
+        }
+        return out;
+    }
+
+private:
+    struct Rule {
+        std::string name;
+        std::vector<std::pair<std::string, std::string>> keys;
+    };
+    static std::string quoted(std::string_view text) { return fmt::format("\"{}\"", text); }
+    BreakTables& raw(std::string_view name, std::string_view key, std::string value) {
+        for (auto& rule : rules_) {
+            if (rule.name != name) continue;
+            for (auto& [k, v] : rule.keys)
+                if (k == key) {
+                    v = std::move(value);
+                    return *this;
+                }
+            rule.keys.emplace_back(key, std::move(value));
+            return *this;
+        }
+        throw std::invalid_argument(fmt::format("no rule named \"{}\" to set {} on", name, key));
+    }
+    std::vector<Rule> rules_;
+};
+
+// The default config's two rules, spelled out, for a test to vary.
+inline BreakTables default_rules() {
+    return BreakTables()
+        .add("micro", "30m", "30s")
+        .set("micro", "snooze", "5m")
+        .set("micro", "max_snoozes", 3)
+        .set("micro", "remind_every", "5m")
+        .add("stretch", "1h", "5m")
+        .set("stretch", "snooze", "10m")
+        .set("stretch", "max_snoozes", 2)
+        .set("stretch", "remind_every", "10m");
 }
+
+// The same as TOML text, for a test to append sections to ([schedule], [tracking]).
+inline std::string default_rules_toml() { return default_rules().toml(); }
 
 // ---- the driver -----------------------------------------------------------------------
 

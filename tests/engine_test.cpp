@@ -643,19 +643,7 @@ TEST_CASE("replacing the config keeps the progress of kept rules, starts new one
     CHECK(sim.reminders() == "09:30 micro #1, 10:00 stretch #1");
 
     auto from = sim.mark();
-    sim.reload(config_with(R"(
-[[break]]
-name = "micro"
-every = "30m"
-duration = "30s"
-tags = ["micro"]
-
-[[break]]
-name = "eyes"
-every = "20m"
-duration = "20s"
-tags = ["eyes"]
-)"));
+    sim.reload(config_with(BreakTables().add("micro", "30m", "30s").add("eyes", "20m", "20s").toml()));
     CHECK(sim.closes(from) == "10:05 stretch config");
     CHECK(sim.records(RecordKind::config_reloaded, from) == "10:05");
     CHECK(sim.rule("micro").sitting == 35min);  // kept
@@ -671,9 +659,7 @@ TEST_CASE("replacing the config with a lower max_snoozes caps the snoozes alread
     Sim sim(default_config(), "09:00");
     sim.at("09:30").snooze();
     sim.at("09:35").snooze();  // 2 of 3
-    auto toml = default_rules_toml();
-    toml.replace(toml.find("max_snoozes = 3"), 15, "max_snoozes = 1");
-    sim.at("09:36").reload(config_with(toml));
+    sim.at("09:36").reload(config_with(default_rules().set("micro", "max_snoozes", 1).toml()));
     CHECK(sim.state_of("micro").snoozes == 1);
     CHECK(sim.rule("micro").snoozes == 1);
     CHECK(sim.rule("micro").max_snoozes == 1);
@@ -689,9 +675,7 @@ TEST_CASE("replacing the config with a lower max_snoozes caps the snoozes alread
 TEST_CASE("a config replaced during an absence applies its natural-break lengths at once") {
     Sim sim(default_config(), "09:00");
     sim.at("09:10").lock();
-    auto toml = default_rules_toml();
-    toml.insert(toml.find("tags = [\"stretch\"]"), "natural_break = \"3m\"\n");
-    auto effects = sim.at("09:14").reload(config_with(toml));
+    auto effects = sim.at("09:14").reload(config_with(default_rules().set("stretch", "natural_break", "3m").toml()));
     auto natural = records_of(effects, RecordKind::natural);
     REQUIRE(natural.size() == 1);  // micro's came at 09:12
     CHECK(natural[0].rule == "stretch");
@@ -702,9 +686,7 @@ TEST_CASE("a config replaced during an absence applies its natural-break lengths
 TEST_CASE("replacing the config closes the reminder of a rule it disables") {
     Sim sim(default_config(), "09:00");
     sim.at("09:31");
-    auto toml = default_rules_toml();
-    toml.replace(toml.find("remind_every = \"5m\""), 0, "enabled = false\n");
-    sim.reload(config_with(toml));
+    sim.reload(config_with(default_rules().set("micro", "enabled", false).toml()));
     CHECK(sim.closes() == "09:31 micro config");
     sim.at("10:30");
     CHECK(sim.reminders() == "09:30 micro #1, 10:00 stretch #1, 10:10 stretch #2 (replace), 10:20 stretch #3 (replace), "
@@ -713,9 +695,7 @@ TEST_CASE("replacing the config closes the reminder of a rule it disables") {
 
 TEST_CASE("replacing the config replaces a suggested stretch no longer in its rule's pool") {
     Sim sim(default_config(), "09:00");
-    auto toml = default_rules_toml();
-    toml.replace(toml.find("tags = [\"micro\"]"), 16, "tags = [\"eyes\"] ");
-    auto config = config_with(toml);
+    auto config = config_with(default_rules().set("micro", "tags", {"eyes"}).toml());
     REQUIRE(config.find_break("micro")->tags == std::vector<std::string>{"eyes"});
     sim.at("09:10").reload(config);
     auto* s = sim.engine.config().find_stretch(sim.state_of("micro").next_stretch);
@@ -861,10 +841,7 @@ TEST_CASE("named commands act on the rule named") {
 }
 
 TEST_CASE("next_deadline is empty when nothing will happen without an event") {
-    auto toml = default_rules_toml();
-    for (auto at = toml.find("remind_every"); at != std::string::npos; at = toml.find("remind_every", at + 30))
-        toml.insert(at, "enabled = false\n");
-    Sim sim(config_with(toml), "09:00");
+    Sim sim(config_with(default_rules().set_all("enabled", false).toml()), "09:00");
     CHECK(sim.deadline() == "none");
     sim.at("12:00");
     CHECK(sim.reminders() == "");

@@ -49,60 +49,77 @@ SCRUBBED_ENV = (
     "STRETCH_GUIDE_PACE", "NO_COLOR", "TERM",
 )
 
+class Raw(str):
+    """TOML text written as is: a deliberately wrong value, or a format field."""
+
+
+def toml_value(value):
+    """A Python value as TOML: str, int, bool, or a list of those; Raw as is."""
+    if isinstance(value, Raw):
+        return str(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    raise TypeError(f"no TOML for {value!r}")
+
+
+def toml_table(header, keys):
+    return f"{header}\n" + "".join(f"{k} = {toml_value(v)}\n" for k, v in keys.items() if v is not None)
+
+
+def rule(name, every, duration, tags=None, **keys):
+    """One [[break]]: name, every, duration, tags (default [name]), then
+    snooze, max_snoozes, remind_every, enabled... in the order given."""
+    return {"name": name, "every": every, "duration": duration, "tags": [name] if tags is None else tags, **keys}
+
+
+def config(tracking=None, breaks=(), notify=None, hours=None, extra=""):
+    """A config file's text, for a test. tracking: [tracking] keys on top of
+    short defaults (natural_break 2s, grace 0s; None drops a key); breaks:
+    rule() dicts, in order; notify: [notify] keys; hours: (from, to) for
+    [schedule]; extra: TOML text appended as is (stretches, [history]...)."""
+    parts = [toml_table("[tracking]", {"natural_break": "2s", "grace": "0s", **(tracking or {})})]
+    parts += [toml_table("[[break]]", b) for b in breaks]
+    if notify is not None:
+        parts.append(toml_table("[notify]", notify))
+    if hours is not None:
+        parts.append(toml_table("[schedule]", {"from": hours[0], "to": hours[1]}))
+    text = "\n".join(parts)
+    return text + ("\n" + extra.lstrip("\n") if extra else "")
+
+
 # Intervals of seconds. "micro" falls due after 2 s of sitting; "long" never
 # does during a test, so it cannot take over the current break.
-FAST_CONFIG = """\
-[tracking]
-natural_break = "2s"
-grace = "0s"
+def fast_config(max_snoozes=2, **kw):
+    return config(breaks=[
+        rule("micro", "2s", "1s", snooze="1s", max_snoozes=max_snoozes, remind_every="2s"),
+        rule("long", "1h", "2s", tags=["stretch"], snooze="2s", max_snoozes=1, remind_every="2s"),
+    ], **kw)
 
-[[break]]
-name = "micro"
-every = "2s"
-duration = "1s"
-tags = ["micro"]
-snooze = "1s"
-max_snoozes = {max_snoozes}
-remind_every = "2s"
 
-[[break]]
-name = "long"
-every = "1h"
-duration = "2s"
-tags = ["stretch"]
-snooze = "2s"
-max_snoozes = 1
-remind_every = "2s"
-"""
+# As before the builder: a template with one field, {max_snoozes}.
+FAST_CONFIG = fast_config(max_snoozes=Raw("{max_snoozes}"))
 
 # Nothing falls due during a test: for tests that must not be disturbed by reminders.
-SLOW_CONFIG = """\
-[tracking]
-natural_break = "2m"
-grace = "0s"
-
-[[break]]
-name = "micro"
-every = "1h"
-duration = "30s"
-tags = ["micro"]
-snooze = "5m"
-max_snoozes = 3
-remind_every = "5m"
-
-[[break]]
-name = "long"
-every = "2h"
-duration = "5m"
-tags = ["stretch"]
-snooze = "10m"
-max_snoozes = 2
-remind_every = "10m"
-"""
+SLOW_CONFIG = config(tracking={"natural_break": "2m"}, breaks=[
+    rule("micro", "1h", "30s", snooze="5m", max_snoozes=3, remind_every="5m"),
+    rule("long", "2h", "5m", tags=["stretch"], snooze="10m", max_snoozes=2, remind_every="10m"),
+])
 
 
-def fast_config(max_snoozes=2):
-    return FAST_CONFIG.format(max_snoozes=max_snoozes)
+def let_pass(seconds, since):
+    """Waits until `seconds` have passed since the time.monotonic() `since`.
+    The one wait on the clock a test may make: for a threshold that must pass
+    while the daemon cannot see time go by (it is down, or told the machine
+    sleeps). Keep such thresholds short in the test's config."""
+    left = since + seconds - time.monotonic()
+    if left > 0:
+        time.sleep(left)
 
 
 def make_tempdir(prefix="stretch-it-"):
@@ -262,6 +279,25 @@ class Subscriber(LineConn):
             if event.get("event") in names and event["event"] not in found:
                 found[event["event"]] = event
         return found
+
+    def sync(self, timeout=REPLY_TIMEOUT):
+        """The events the daemon sent before it answered a request made now on
+        this connection (the rest of them: those not yet read). Events are
+        written as they happen, in order, so this is the barrier for checking
+        that something did not happen, without waiting on the clock."""
+        self.send({"v": 1, "cmd": "version"})
+        events = []
+        deadline = time.monotonic() + timeout
+        while True:
+            line = self.read_line(max(0.0, deadline - time.monotonic()))
+            if line is None:
+                raise AssertionError(f"no reply to version within {timeout} s; events seen: {events}")
+            if "event" not in line:
+                if not line.get("ok"):
+                    raise AssertionError(f"version refused on a subscribed connection: {line!r}")
+                return events
+            self.seen.append(line)
+            events.append(line)
 
     def drain(self, timeout):
         """Every event that arrives within `timeout`."""

@@ -5,7 +5,10 @@ Xvfb that each test starts for itself, with xdotool as the user.
 The thresholds are seconds long; the tests wait *up to* generous bounds and
 never assert how fast something happens. How long the user was idle is read
 from what the daemon reports (the `back` event's amount_s, the counter value
-it logs), not from the test's own clock. Run:
+it logs), not from the test's own clock.
+
+The idle wake-up count (once QuietTest here, a minute of watching an idle
+stretchd) is measured by bench/idle.sh, with buses and without. Run:
 STRETCHD=... STRETCH=... /usr/bin/python3 tests/integration/test_activity_x11.py -v
 """
 
@@ -22,43 +25,20 @@ import socket  # noqa: E402
 import time  # noqa: E402
 import unittest  # noqa: E402
 
-from harness import EVENT_TIMEOUT  # noqa: E402
+import harness  # noqa: E402
+from harness import EVENT_TIMEOUT, Raw, rule  # noqa: E402
 from servers import READY_TIMEOUT, Bus, NotifyMock, ServerTestCase, UserManagerMock, Xvfb  # noqa: E402
 
 # The threshold is the shortest natural break: max(duration, natural_break)
 # of each rule, so `natural` alone decides it. Nothing falls due in a test.
-CONFIG = """\
-[tracking]
-natural_break = "{natural}"
-grace = "0s"
-source = "{source}"
-
-[[break]]
-name = "micro"
-every = "1h"
-duration = "1s"
-tags = ["micro"]
-snooze = "1m"
-max_snoozes = 2
-remind_every = "5m"
-
-[[break]]
-name = "long"
-every = "2h"
-duration = "1s"
-tags = ["stretch"]
-snooze = "5m"
-max_snoozes = 1
-remind_every = "5m"
-"""
+CONFIG = harness.config(tracking={"natural_break": Raw('"{natural}"'), "source": Raw('"{source}"')}, breaks=[
+    rule("micro", "1h", "1s", snooze="1m", max_snoozes=2, remind_every="5m"),
+    rule("long", "2h", "1s", tags=["stretch"], snooze="5m", max_snoozes=1, remind_every="5m"),
+])
 
 # The activity manager notices a new X socket with inotify, then tries again
 # after 0.25, 1, 3 and 10 s.
 COMEBACK_TIMEOUT = 20.0
-# Idle, the daemon should not wake at all; a few wake-ups leave room for a
-# stray one (the history pruning timer, the kernel).
-MAX_IDLE_WAKEUPS = 3
-IDLE_WINDOW_S = 60
 
 
 def config(natural="2s", source="x11"):
@@ -132,14 +112,6 @@ def hold_unused_display():
         except OSError:
             continue
     raise AssertionError("no free X display number in 4801..4900")
-
-
-def voluntary_switches(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("voluntary_ctxt_switches:"):
-                return int(line.split()[1])
-    raise AssertionError(f"no voluntary_ctxt_switches in /proc/{pid}/status")
 
 
 class X11TestCase(ServerTestCase):
@@ -226,9 +198,8 @@ class EdgesTest(X11TestCase):
         sub = self.subscriber()
         last_input = self.move_mouse(x)
         sub.wait_for("away")
-        # Well past the alarm, so "since the alarm" and "since the input"
-        # differ by the whole 3 s threshold.
-        time.sleep(max(0.0, last_input + 6.0 - time.monotonic()))
+        # Back at once: "since the alarm" would be about 0 s, "since the
+        # input" is at least the 3 s threshold.
         returned = self.move_mouse(x)
         back = sub.wait_for("back")
         real_s = returned - last_input
@@ -266,32 +237,6 @@ class EdgesTest(X11TestCase):
         self.assertEqual(len(counts), 2, counts)
         self.assertLess(counts[0], 6000, counts)
         self.assertGreaterEqual(counts[1], 6000, counts)
-
-
-class QuietTest(X11TestCase):
-    """With private buses, so that no bus connection is being retried."""
-
-    needs = ("Xvfb", "xdotool", "dbus-daemon")
-
-    def test_an_idle_user_does_not_wake_the_daemon(self):
-        session = self.serve(Bus(self.tmp, "session-bus"))
-        system = self.serve(Bus(self.tmp, "system-bus"))
-        self.env = session.env(self.env)
-        self.env["DBUS_SYSTEM_BUS_ADDRESS"] = system.address
-        x = self.xvfb()
-        self.start_stretchd(x.display)
-        self.wait_source("x11")
-        self.move_mouse(x)
-        # Polled, not subscribed: a subscriber gets a tick every minute.
-        self.wait_until(lambda: self.status()["away"], what="away")
-        # Past the natural breaks the engine times while away.
-        time.sleep(3)
-        before = voluntary_switches(self.daemon.proc.pid)
-        time.sleep(IDLE_WINDOW_S)
-        wakeups = voluntary_switches(self.daemon.proc.pid) - before
-        sys.stderr.write(f"\nvoluntary context switches of an idle stretchd in {IDLE_WINDOW_S} s: {wakeups}\n")
-        self.assertLessEqual(wakeups, MAX_IDLE_WAKEUPS)
-        self.assertTrue(self.status()["away"])
 
 
 class ServerComingAndGoingTest(X11TestCase):

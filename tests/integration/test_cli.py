@@ -32,7 +32,7 @@ import time  # noqa: E402
 import tomllib  # noqa: E402
 import unittest  # noqa: E402
 
-from harness import EVENT_TIMEOUT, ROOT, SLOW_CONFIG, STRETCH, StretchTestCase  # noqa: E402
+from harness import EVENT_TIMEOUT, ROOT, SLOW_CONFIG, STRETCH, StretchTestCase, config, rule  # noqa: E402
 
 SOURCE = os.path.abspath(os.environ.get("STRETCH_SOURCE_DIR") or ROOT)
 ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -423,8 +423,10 @@ class OfflineLibraryTest(CliTestCase):
         path = self.user_config(CUSTOM_STRETCH.replace('position = "standing"', 'position = "upside-down"'))
         r = self.cli("list")
         self.assertEqual(r.returncode, 1, r)
-        self.assertTrue(r.stderr.startswith(f"stretch: {path}:"), r.stderr)
-        self.assertIn("position", r.stderr)
+        line = CUSTOM_STRETCH.splitlines().index('position = "standing"') + 1
+        self.assertEqual(r.stderr, f'stretch: {path}:{line}:12: stretch "desk-push": position = "upside-down": '
+                                   'expected "seated", "standing" or "floor" (while stretchd is not running, '
+                                   'the stretch library is read from this file)\n')
 
     def test_the_replies_without_the_daemon_are_the_daemons(self):
         offline = [json.loads(self.cli_ok("--json", *args).stdout)
@@ -617,26 +619,10 @@ class DocsAgreeTest(CliTestCase):
 # micro falls due at 2s; then stretch is 4s off, beyond micro's 2s snooze, so
 # micro is shown. From 4s on stretch's due time is inside that snooze window:
 # it must not replace micro's bubble then, only when it falls due itself at 6s.
-COME_FORWARD_CONFIG = """\
-[tracking]
-natural_break = "1h"
-grace = "0s"
-
-[[break]]
-name = "micro"
-every = "2s"
-duration = "1s"
-tags = ["micro"]
-snooze = "2s"
-remind_every = "1h"
-
-[[break]]
-name = "stretch"
-every = "6s"
-duration = "5s"
-tags = ["stretch"]
-remind_every = "1h"
-"""
+COME_FORWARD_CONFIG = config(tracking={"natural_break": "1h"}, breaks=[
+    rule("micro", "2s", "1s", snooze="2s", remind_every="1h"),
+    rule("stretch", "6s", "5s", remind_every="1h"),
+])
 
 
 class RecordedAsItHappenedTest(CliTestCase):

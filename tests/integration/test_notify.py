@@ -17,7 +17,7 @@ import json  # noqa: E402
 import unittest  # noqa: E402
 
 import servers  # noqa: E402
-from harness import EVENT_TIMEOUT  # noqa: E402
+from harness import EVENT_TIMEOUT, Raw, config, rule  # noqa: E402
 from servers import Bus, Dunst, NotifyMock, ServerTestCase, Xvfb, dbus, missing_tools  # noqa: E402
 
 FULL_CAPS = "body body-markup actions persistence"
@@ -33,25 +33,10 @@ def notify_config(methods=("desktop",), remind_every="1m", snooze="5m", notify_e
     """One "micro" break, due 2 s after the start. `remind_every` decides
     whether re-reminders come during a test; a long snooze keeps a snoozed
     break snoozed for the rest of it."""
-    methods_toml = ", ".join(f'"{m}"' for m in methods)
-    return f"""\
-[tracking]
-natural_break = "30s"
-grace = "0s"
-
-[[break]]
-name = "micro"
-every = "2s"
-duration = "1s"
-tags = {tags}
-snooze = "{snooze}"
-max_snoozes = 2
-remind_every = "{remind_every}"
-
-[notify]
-methods = [{methods_toml}]
-{notify_extra}
-{stretches}"""
+    # notify_extra is [notify] lines: it follows the table, as the stretches follow it.
+    return config(tracking={"natural_break": "30s"}, breaks=[
+        rule("micro", "2s", "1s", tags=Raw(tags), snooze=snooze, max_snoozes=2, remind_every=remind_every),
+    ], notify={"methods": list(methods)}, extra=f"{notify_extra}\n{stretches}")
 
 
 # A stretch whose name and steps would break markup if they were not escaped.

@@ -40,7 +40,7 @@ import time  # noqa: E402
 import unittest  # noqa: E402
 import urllib.parse  # noqa: E402
 
-from harness import EVENT_TIMEOUT, ROOT, STRETCH, WRAPPER, LineConn, Subscriber, request  # noqa: E402
+from harness import EVENT_TIMEOUT, ROOT, STRETCH, WRAPPER, LineConn, Raw, Subscriber, config, request, rule  # noqa: E402
 from servers import Bus, MutterMock, NotifyMock, ServerTestCase  # noqa: E402
 
 SOAK_SECONDS = float(os.environ.get("STRETCH_SOAK_SECONDS", "600"))
@@ -68,33 +68,10 @@ MUTTER_TEMPLATE = os.path.join(ROOT, "tests", "fixtures", "mutter_idle_template.
 # micro falls due every 2 s of sitting and is reminded of every 2 s; long
 # every 20 s, folding micro in. Idle for 3 s is a natural break for micro.
 # Two good configs tell themselves apart by micro's max_snoozes.
-CONFIG = """\
-[tracking]
-natural_break = "3s"
-grace = "0s"
-source = "gnome"
-
-[[break]]
-name = "micro"
-every = "2s"
-duration = "1s"
-tags = ["micro"]
-snooze = "1s"
-max_snoozes = {max_snoozes}
-remind_every = "2s"
-
-[[break]]
-name = "long"
-every = "20s"
-duration = "5s"
-tags = ["stretch"]
-snooze = "2s"
-max_snoozes = 2
-remind_every = "3s"
-
-[notify]
-methods = ["desktop"]
-"""
+CONFIG = config(tracking={"natural_break": "3s", "source": "gnome"}, breaks=[
+    rule("micro", "2s", "1s", snooze="1s", max_snoozes=Raw("{max_snoozes}"), remind_every="2s"),
+    rule("long", "20s", "5s", tags=["stretch"], snooze="2s", max_snoozes=2, remind_every="3s"),
+], notify={"methods": ["desktop"]})
 GOOD_MAX_SNOOZES = (3, 5)
 BROKEN_CONFIGS = {
     "a wrong type": CONFIG.format(max_snoozes='"lots"'),
