@@ -111,7 +111,7 @@ to = "17:00"
             "16:45");
     sim.at("17:20");
     REQUIRE(sim.status().mode == EngineMode::off_hours);
-    REQUIRE(sim.status().held == "off_hours");
+    REQUIRE(sim.status().held == HoldReason::off_hours);
     REQUIRE(!sim.bubble_up());
 
     // The zone moves an hour west: 16:20 local, within hours again. Only the
