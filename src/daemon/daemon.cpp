@@ -189,7 +189,9 @@ void Daemon::apply(Effects effects, Now n) {
     store_->save_state(encode_state(engine_.state(), n, boot_id_), n.wall_s);
     store_->commit();
 
-    // One status for every event line of this batch: the state after all of it.
+    // One status for the event lines of this batch: the engine's state after
+    // all of it, and delivery's as it is when the line goes (a show or a
+    // close changes what delivery reports, so it is worked out again then).
     std::optional<json> view;
     auto status_once = [&]() -> const json& {
         if (!view) view = status_view(n);
@@ -201,6 +203,7 @@ void Daemon::apply(Effects effects, Now n) {
             spdlog::info("reminder: break \"{}\" after {} sitting, suggesting \"{}\"{}", r.rule,
                          format_duration(r.sitting), r.stretch_id, r.count > 1 ? fmt::format(" (reminder {})", r.count) : "");
             delivery_->show(r);
+            view.reset();
             json body = reminder_json(r, engine_.config());
             body["replace"] = show->replace;
             body["status"] = status_once();
@@ -208,6 +211,7 @@ void Daemon::apply(Effects effects, Now n) {
         } else if (auto* close = std::get_if<CloseReminder>(&effect)) {
             spdlog::debug("reminder for \"{}\" closed: {}", close->rule, close_reason_name(close->reason));
             delivery_->close();
+            view.reset();
             json body = {{"break", close->rule}, {"reason", close_reason_name(close->reason)}};
             body["status"] = status_once();
             server_.broadcast(protocol::event_line("reminder_closed", std::move(body)));

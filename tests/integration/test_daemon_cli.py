@@ -499,7 +499,8 @@ class CommandsTest(StretchTestCase):
         self.assertEqual((r.returncode, r.stderr), (2, "stretch: The following argument was not expected: --no-such-flag "
                                                        "(stretch help lists the commands and options)\n"))
         r = self.cli("snooze", "ten minutes")
-        self.assertEqual((r.returncode, r.stderr), (2, 'stretch: snooze "ten minutes": expected a duration like 10m or 1h30m\n'))
+        self.assertEqual((r.returncode, r.stderr),
+                         (2, 'stretch: snooze: "for" must be a duration like "10m" or "1h30m", got "ten minutes"\n'))
         r = self.cli_ok("--help")
         self.assertRegex(r.stdout, r"(?m)^  snooze +Postpone the current break$")
 
