@@ -49,6 +49,7 @@ void check(bool ok, std::string_view what, std::string_view detail = {}) {
 struct Fixture {
     std::filesystem::path dir;
     EventLoop loop;
+    SystemClock clock;
     Daemon* daemon = nullptr;
     Connection* connection = nullptr;
 };
@@ -91,7 +92,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
     options.socket = dir / "stretchd.sock";
     options.config = dir / "config.toml";
     options.seed = 1;
-    fixture->daemon = new Daemon(fixture->loop, options);
+    fixture->daemon = new Daemon(fixture->loop, options, fixture->clock);
     // The daemon takes these signals for its loop, which never runs here;
     // give them back so that Ctrl-C stops the fuzzer.
     sigset_t signals;
