@@ -23,6 +23,8 @@
 #include "daemon/plumbing/bus.hpp"
 #include "shared/unique_fd.hpp"
 
+#include "fakes/temp_dir.hpp"
+
 namespace stretch {
 namespace {
 
@@ -57,25 +59,6 @@ public:
 private:
     const char* name_;
     std::optional<std::string> old_;
-};
-
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "stretch-bus-XXXXXX").string();
-        REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-        path_ = pattern;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
 };
 
 // A unix socket bound at `path`: listening, or (listen = false) one that
@@ -137,7 +120,7 @@ TEST_CASE("the bus socket is read from the address as sd-bus reads it") {
 
 TEST_CASE("a missing bus is waited for, not polled: the link follows its path down and connects when it listens") {
     QuietLog quiet;
-    TempDir tmp;
+    TempDir tmp("bus");
     auto dir = tmp.path() / "run" / "dbus";
     auto socket = dir / "system_bus_socket";
     EnvScope address("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=" + socket.string());

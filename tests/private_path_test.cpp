@@ -13,29 +13,12 @@
 
 #include "shared/private_path.hpp"
 
+#include "fakes/temp_dir.hpp"
+
 namespace stretch {
 namespace {
 
 namespace fs = std::filesystem;
-
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "stretch-private-XXXXXX").string();
-        REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-        path_ = pattern;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
-};
 
 class UmaskScope {
 public:
@@ -64,7 +47,7 @@ void write_file(const fs::path& p, mode_t mode) {
 TEST_CASE("a missing directory and its missing parents are created 0700, and a new file 0600, under any umask") {
     for (mode_t mask : {mode_t{0}, mode_t{022}, mode_t{002}}) {
         CAPTURE(mask);
-        TempDir tmp;
+        TempDir tmp("private");
         UmaskScope scope(mask);
         auto dir = tmp.path() / "state" / "stretch";
         CHECK_FALSE(make_private_directory("state directory", dir).has_value());
@@ -78,7 +61,7 @@ TEST_CASE("a missing directory and its missing parents are created 0700, and a n
 }
 
 TEST_CASE("an open directory and file are tightened, and the note names the path and both modes") {
-    TempDir tmp;
+    TempDir tmp("private");
     auto dir = tmp.path() / "stretch";
     REQUIRE(::mkdir(dir.c_str(), 0700) == 0);
     REQUIRE(::chmod(dir.c_str(), 0755) == 0);
@@ -96,7 +79,7 @@ TEST_CASE("an open directory and file are tightened, and the note names the path
 }
 
 TEST_CASE("the owner's own bits are left as the owner set them") {
-    TempDir tmp;
+    TempDir tmp("private");
     auto file = tmp.path() / "stretch.db";
     write_file(file, 0444);
     REQUIRE(make_private_file("history database", file).has_value());
@@ -104,7 +87,7 @@ TEST_CASE("the owner's own bits are left as the owner set them") {
 }
 
 TEST_CASE("a symbolic link is refused and its target left as it was") {
-    TempDir tmp;
+    TempDir tmp("private");
     auto target = tmp.path() / "elsewhere";
     REQUIRE(::mkdir(target.c_str(), 0755) == 0);
     REQUIRE(::chmod(target.c_str(), 0755) == 0);
@@ -130,7 +113,7 @@ TEST_CASE("a symbolic link is refused and its target left as it was") {
 }
 
 TEST_CASE("a file where a directory belongs is refused, and so is a parent that is a file") {
-    TempDir tmp;
+    TempDir tmp("private");
     auto file = tmp.path() / "stretch";
     write_file(file, 0600);
     CHECK_THROWS_WITH_AS(make_private_directory("state directory", file),
@@ -142,7 +125,7 @@ TEST_CASE("a file where a directory belongs is refused, and so is a parent that 
 
 TEST_CASE("a directory of another user is refused and left alone") {
     if (::geteuid() != 0) return;  // only root can give a directory away; the integration tests run as root in CI
-    TempDir tmp;
+    TempDir tmp("private");
     auto dir = tmp.path() / "stretch";
     REQUIRE(::mkdir(dir.c_str(), 0755) == 0);
     REQUIRE(::chmod(dir.c_str(), 0755) == 0);

@@ -22,30 +22,13 @@
 
 #include "daemon/storage/store.hpp"
 
+#include "fakes/temp_dir.hpp"
+
 namespace stretch {
 namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "stretch-store-XXXXXX").string();
-        REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-        path_ = pattern;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
-};
 
 // While it lives, no file of this process grows past the size of the largest
 // of `files`: a write past it fails with EFBIG (SIGXFSZ ignored), as a write
@@ -138,7 +121,7 @@ void write(Store& store, const HistoryRow& r, const std::string& state) {
 
 TEST_CASE("a write the disk refuses is kept in memory, and a retry moves it into the file, in order") {
     QuietLog quiet;
-    TempDir dir;
+    TempDir dir("store");
     EventLoop loop;
     auto path = dir.path() / "stretch" / "stretch.db";
     Store store(loop, path, fixed_clock);
@@ -195,7 +178,7 @@ TEST_CASE("a write the disk refuses is kept in memory, and a retry moves it into
 
 TEST_CASE("a store that cannot make its directory keeps the history in memory until the path can be used") {
     QuietLog quiet;
-    TempDir dir;
+    TempDir dir("store");
     EventLoop loop;
     auto blocker = dir.path() / "state";
     std::ofstream(blocker) << "a file where the directory should be";
@@ -224,7 +207,7 @@ TEST_CASE("a store that cannot make its directory keeps the history in memory un
 
 TEST_CASE("a retry while durable does nothing") {
     QuietLog quiet;
-    TempDir dir;
+    TempDir dir("store");
     EventLoop loop;
     auto path = dir.path() / "stretch.db";
     Store store(loop, path, fixed_clock);
@@ -235,7 +218,7 @@ TEST_CASE("a retry while durable does nothing") {
 
 TEST_CASE("a damaged file is moved aside under the time the daemon's clock gives, not the machine's") {
     QuietLog quiet;
-    TempDir dir;
+    TempDir dir("store");
     EventLoop loop;
     auto path = dir.path() / "stretch.db";
     std::ofstream(path) << std::string(4096, 'x');
