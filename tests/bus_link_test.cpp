@@ -22,7 +22,6 @@
 
 #include "daemon/plumbing/bus.hpp"
 #include "shared/unique_fd.hpp"
-
 #include "fakes/temp_dir.hpp"
 
 namespace stretch {

@@ -12,7 +12,6 @@
 #include <string>
 
 #include "shared/private_path.hpp"
-
 #include "fakes/temp_dir.hpp"
 
 namespace stretch {

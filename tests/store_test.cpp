@@ -21,7 +21,6 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon/storage/store.hpp"
-
 #include "fakes/temp_dir.hpp"
 
 namespace stretch {
