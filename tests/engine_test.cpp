@@ -695,7 +695,7 @@ TEST_CASE("replacing the config closes the reminder of a rule it disables") {
 
 TEST_CASE("replacing the config replaces a suggested stretch no longer in its rule's pool") {
     Sim sim(default_config(), "09:00");
-    auto config = config_with(default_rules().set("micro", "tags", {"eyes"}).toml());
+    auto config = config_with(default_rules().set("micro", "tags", std::initializer_list<std::string_view>{"eyes"}).toml());
     REQUIRE(config.find_break("micro")->tags == std::vector<std::string>{"eyes"});
     sim.at("09:10").reload(config);
     auto* s = sim.engine.config().find_stretch(sim.state_of("micro").next_stretch);
