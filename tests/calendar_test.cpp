@@ -1,37 +1,15 @@
 // Local calendar arithmetic by the C library's time zone rules. Each test
-// sets TZ itself and puts back what was there, so the rest of the suite sees
-// no change.
+// sets TZ itself (ZoneScope).
 
 #include <doctest/doctest.h>
 
-#include <cstdlib>
-#include <ctime>
 #include <optional>
-#include <string>
 
 #include "daemon/plumbing/calendar.hpp"
+#include "fakes/zone_scope.hpp"
 
 namespace stretch {
 namespace {
-
-class ZoneScope {
-public:
-    explicit ZoneScope(const char* zone) {
-        if (const char* old = std::getenv("TZ")) saved_ = old;
-        ::setenv("TZ", zone, 1);
-        ::tzset();
-    }
-    ~ZoneScope() {
-        if (saved_) ::setenv("TZ", saved_->c_str(), 1);
-        else ::unsetenv("TZ");
-        ::tzset();
-    }
-    ZoneScope(const ZoneScope&) = delete;
-    ZoneScope& operator=(const ZoneScope&) = delete;
-
-private:
-    std::optional<std::string> saved_;
-};
 
 constexpr std::int64_t two_days = 2 * 24 * 60 * 60;
 

@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 from harness import StretchTestCase
@@ -32,6 +33,7 @@ NOTIFY_IFACE = "org.freedesktop.Notifications"
 MOCK_IFACE = "org.freedesktop.DBus.Mock"
 
 READY_TIMEOUT = 10.0
+NOBODY = 65534  # sway refuses to run as root
 
 # A session bus with no service activation: a call to an unowned
 # org.freedesktop.Notifications must fail at once, never start the installed
@@ -308,6 +310,20 @@ class NotifyMock(Process):
 
     def close_calls(self):
         return [int(args[0]) for _, args in self.method_calls("CloseNotification")]
+
+    def hold_notify_replies(self, release_path):
+        """From now on Notify answers only once `release_path` exists, as a
+        server slow to draw its first bubble: the mock waits inside the call,
+        so the calls after it queue on the bus (and so does GetMethodCalls)."""
+        self._mock().AddMethod(NOTIFY_IFACE, "Notify", "susssasa{sv}i", "u", f"""import os, time
+while not os.path.exists({release_path!r}):
+    time.sleep(0.01)
+if args[1]:
+    ret = args[1]
+else:
+    ret = self.next_id
+    self.next_id += 1
+""")
 
     def emit_action(self, notification_id, key):
         self._mock().EmitSignal(NOTIFY_IFACE, "ActionInvoked", "us", [dbus.UInt32(notification_id), dbus.String(key)],
@@ -671,3 +687,91 @@ class ServerTestCase(StretchTestCase):
                 calls = getattr(s, "call_log_path", None)
                 if calls:
                     sys.stderr.write(f"\n----- {calls} -----\n{read_file(calls)[-6000:]}----- end -----\n")
+
+
+def clean_env():
+    """The test's environment without any display or bus of the machine."""
+    return {k: v for k, v in os.environ.items()
+            if k not in ("DISPLAY", "WAYLAND_DISPLAY", "WAYLAND_SOCKET", "DBUS_SESSION_BUS_ADDRESS", "SWAYSOCK")}
+
+
+def wayland_sockets(directory):
+    return sorted(n for n in os.listdir(directory) if n.startswith("wayland-") and not n.endswith(".lock"))
+
+
+def wait_for(pred, what, timeout=READY_TIMEOUT, proc=None, log=None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():
+            return
+        if proc is not None and proc.poll() is not None:
+            raise AssertionError(f"{what}: the server exited with {proc.returncode}:\n{log() if log else ''}")
+        time.sleep(0.02)
+    raise AssertionError(f"{what}: not within {timeout} s:\n{log() if log else ''}")
+
+
+class Sway(Process):
+    """sway 1.7 headless as nobody (it refuses root), offering org_kde_kwin_idle;
+    input by `swaymsg seat - cursor move` and `wtype`. Its runtime directory is
+    outside the test's temp dir, which is root's (0700) and so out of nobody's reach."""
+
+    def __init__(self, tmp, name="sway"):
+        super().__init__(tmp, name)
+        self.dir = None
+        self.ipc = None
+
+    def start(self, timeout=READY_TIMEOUT):
+        self.dir = tempfile.mkdtemp(prefix="stretch-sway-")
+        os.chmod(self.dir, 0o700)
+        conf = os.path.join(self.dir, "sway.conf")
+        with open(conf, "w") as f:
+            f.write("xwayland disable\noutput HEADLESS-1 resolution 1280x720\n")
+        for path in (self.dir, conf):
+            os.chown(path, NOBODY, NOBODY)
+        env = clean_env()
+        env.update(HOME=self.dir, XDG_RUNTIME_DIR=self.dir, WLR_BACKENDS="headless", WLR_LIBINPUT_NO_DEVICES="1",
+                   WLR_RENDERER="pixman")
+        # setpriv execs sway: the PID is sway's.
+        self.popen(["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "sway", "-c", conf], env)
+
+        def ipc_answers():
+            socks = [n for n in os.listdir(self.dir) if n.startswith("sway-ipc.") and n.endswith(".sock")]
+            if not socks or not wayland_sockets(self.dir):
+                return False
+            self.ipc = os.path.join(self.dir, socks[0])
+            return self.swaymsg("-t", "get_version", check=False).returncode == 0
+        wait_for(ipc_answers, "sway's IPC", timeout, self.proc, self.log)
+        return self
+
+    @property
+    def display(self):
+        return wayland_sockets(self.dir)[0]
+
+    def env(self, base):
+        """A session's environment: the socket named relative to XDG_RUNTIME_DIR."""
+        env = dict(base)
+        env["XDG_RUNTIME_DIR"] = self.dir
+        env["WAYLAND_DISPLAY"] = self.display
+        return env
+
+    def swaymsg(self, *args, check=True):
+        env = clean_env()
+        env["SWAYSOCK"] = self.ipc
+        r = subprocess.run(["swaymsg", *args], env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                           timeout=20)
+        if check and r.returncode != 0:
+            raise AssertionError(f"swaymsg {' '.join(args)} -> {r.returncode}\n{r.stdout}{r.stderr}")
+        return r
+
+    def wtype(self, *args):
+        r = subprocess.run(["wtype", *args], env=self.env(clean_env()), stdin=subprocess.DEVNULL,
+                           capture_output=True, text=True, timeout=20)
+        if r.returncode != 0:
+            raise AssertionError(f"wtype {' '.join(args)} -> {r.returncode}\n{r.stdout}{r.stderr}")
+
+    def stop(self, timeout=5.0):
+        try:
+            return super().stop(timeout)
+        finally:
+            if self.dir:
+                shutil.rmtree(self.dir, ignore_errors=True)

@@ -25,16 +25,15 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import shutil  # noqa: E402
 import signal  # noqa: E402
 import subprocess  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
 import unittest  # noqa: E402
 
 from harness import ROOT, Raw, config, rule  # noqa: E402
-from servers import READY_TIMEOUT, Bus, Process, ServerTestCase, Xvfb, missing_tools  # noqa: E402
+from servers import (READY_TIMEOUT, Bus, Process, ServerTestCase, Sway, Xvfb, clean_env, missing_tools,  # noqa: E402
+                     wait_for)
 
 BUILD_DIR = os.environ.get("STRETCH_BUILD_DIR") or os.path.join(ROOT, "build")
 FAKE_INPUT = os.path.join(BUILD_DIR, "tests", "tools", "wayland_fake_input")
-NOBODY = 65534
 
 # natural_break is the idle threshold the source is given. Nothing falls due
 # during a test.
@@ -49,93 +48,6 @@ IDLE_TIMEOUT = 15.0
 
 def config(source, natural_break="2s"):
     return CONFIG.format(source=source, natural_break=natural_break)
-
-
-def clean_env():
-    """The test's environment without any display or bus of the machine."""
-    return {k: v for k, v in os.environ.items()
-            if k not in ("DISPLAY", "WAYLAND_DISPLAY", "WAYLAND_SOCKET", "DBUS_SESSION_BUS_ADDRESS", "SWAYSOCK")}
-
-
-def wayland_sockets(directory):
-    return sorted(n for n in os.listdir(directory) if n.startswith("wayland-") and not n.endswith(".lock"))
-
-
-def wait_for(pred, what, timeout=READY_TIMEOUT, proc=None, log=None):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if pred():
-            return
-        if proc is not None and proc.poll() is not None:
-            raise AssertionError(f"{what}: the server exited with {proc.returncode}:\n{log() if log else ''}")
-        time.sleep(0.02)
-    raise AssertionError(f"{what}: not within {timeout} s:\n{log() if log else ''}")
-
-
-class Sway(Process):
-    """sway headless as nobody. Its runtime directory is outside the test's
-    temp dir, which is root's (0700) and so out of nobody's reach."""
-
-    def __init__(self, tmp, name="sway"):
-        super().__init__(tmp, name)
-        self.dir = None
-        self.ipc = None
-
-    def start(self, timeout=READY_TIMEOUT):
-        self.dir = tempfile.mkdtemp(prefix="stretch-sway-")
-        os.chmod(self.dir, 0o700)
-        conf = os.path.join(self.dir, "sway.conf")
-        with open(conf, "w") as f:
-            f.write("xwayland disable\noutput HEADLESS-1 resolution 1280x720\n")
-        for path in (self.dir, conf):
-            os.chown(path, NOBODY, NOBODY)
-        env = clean_env()
-        env.update(HOME=self.dir, XDG_RUNTIME_DIR=self.dir, WLR_BACKENDS="headless", WLR_LIBINPUT_NO_DEVICES="1",
-                   WLR_RENDERER="pixman")
-        # setpriv execs sway: the PID is sway's.
-        self.popen(["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "sway", "-c", conf], env)
-
-        def ipc_answers():
-            socks = [n for n in os.listdir(self.dir) if n.startswith("sway-ipc.") and n.endswith(".sock")]
-            if not socks or not wayland_sockets(self.dir):
-                return False
-            self.ipc = os.path.join(self.dir, socks[0])
-            return self.swaymsg("-t", "get_version", check=False).returncode == 0
-        wait_for(ipc_answers, "sway's IPC", timeout, self.proc, self.log)
-        return self
-
-    @property
-    def display(self):
-        return wayland_sockets(self.dir)[0]
-
-    def env(self, base):
-        """A session's environment: the socket named relative to XDG_RUNTIME_DIR."""
-        env = dict(base)
-        env["XDG_RUNTIME_DIR"] = self.dir
-        env["WAYLAND_DISPLAY"] = self.display
-        return env
-
-    def swaymsg(self, *args, check=True):
-        env = clean_env()
-        env["SWAYSOCK"] = self.ipc
-        r = subprocess.run(["swaymsg", *args], env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                           timeout=20)
-        if check and r.returncode != 0:
-            raise AssertionError(f"swaymsg {' '.join(args)} -> {r.returncode}\n{r.stdout}{r.stderr}")
-        return r
-
-    def wtype(self, *args):
-        r = subprocess.run(["wtype", *args], env=self.env(clean_env()), stdin=subprocess.DEVNULL,
-                           capture_output=True, text=True, timeout=20)
-        if r.returncode != 0:
-            raise AssertionError(f"wtype {' '.join(args)} -> {r.returncode}\n{r.stdout}{r.stderr}")
-
-    def stop(self, timeout=5.0):
-        try:
-            return super().stop(timeout)
-        finally:
-            if self.dir:
-                shutil.rmtree(self.dir, ignore_errors=True)
 
 
 class Kwin(Process):

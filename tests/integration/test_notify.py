@@ -201,6 +201,32 @@ class ReRemindTest(MockServerTest):
         self.assertEqual(second.hints["urgency"], 1, calls)
 
 
+class SlowServerTest(NotifyTestCase):
+    config_text = notify_config(remind_every="3s")
+
+    # Once a bug (issue 13): a re-reminder before the server had answered the
+    # first Notify went out with no id to replace, and opened a second bubble
+    # beside the first, which nothing closed.
+    def test_a_reminder_shown_again_before_the_server_answered_replaces_the_bubble(self):
+        b = self.bus()
+        m = self.mock(b)
+        release = os.path.join(self.tmp, "release-notify")
+        self.addCleanup(lambda: open(release, "w").close())
+        m.hold_notify_replies(release)
+        self.start_stretchd(b)
+        sub = self.subscriber()
+        self.wait_reminder(sub, count=1)
+        self.wait_reminder(sub, count=2)
+        open(release, "w").close()
+        calls = self.wait_notifies(m, 2)
+        self.assertEqual(calls[0].replaces_id, 0, calls)
+        self.assertEqual({c.returned_id for c in calls}, {calls[0].returned_id}, calls)
+        self.assertEqual(calls[-1].replaces_id, calls[0].returned_id, calls)
+        self.cli_ok("done")
+        self.wait_until(lambda: m.close_calls(), what="the bubble closed by done")
+        self.assertEqual(m.close_calls(), [calls[0].returned_id])
+
+
 class RestartWithReminderUpTest(MockServerTest):
     config_text = notify_config(remind_every="1h")
 

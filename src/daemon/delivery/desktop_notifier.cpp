@@ -4,6 +4,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -131,7 +132,8 @@ void DesktopNotifier::server_gone() {
     // Its ids mean nothing to the next server.
     id_ = 0;
     awaiting_id_ = false;
-    close_when_id_arrives_ = false;
+    when_id_arrives_ = WhenIdArrives::nothing;
+    ++server_generation_;
     dismissed_ = false;
     changed();
 }
@@ -157,6 +159,10 @@ void DesktopNotifier::show(const Reminder& reminder, const Stretch* stretch, con
 
 void DesktopNotifier::send_notify(bool full_steps) {
     if (!available() || !reminder_) return;
+    if (awaiting_id_) {
+        when_id_arrives_ = WhenIdArrives::resend;
+        return;
+    }
     const Reminder& r = *reminder_;
     TextOptions options{has("body-markup"), has("actions"), full_steps};
     auto text = reminder_text(r, stretch_, options);
@@ -190,27 +196,29 @@ void DesktopNotifier::send_notify(bool full_steps) {
         return;
     }
     awaiting_id_ = true;
-    close_when_id_arrives_ = false;
-    call_async(m, [this](sd_bus_message* reply) { on_notify_reply(reply); });
+    when_id_arrives_ = WhenIdArrives::nothing;
+    call_async(m, [this, generation = server_generation_](sd_bus_message* reply) { on_notify_reply(generation, reply); });
 }
 
-void DesktopNotifier::on_notify_reply(sd_bus_message* reply) {
+void DesktopNotifier::on_notify_reply(std::uint64_t generation, sd_bus_message* reply) {
+    if (generation != server_generation_) return;
     awaiting_id_ = false;
+    auto then = std::exchange(when_id_arrives_, WhenIdArrives::nothing);
+    std::uint32_t id = 0;
     if (auto error = bus_error_of(reply); !error.empty()) {
         spdlog::warn("the notification server refused the reminder: {}", error);
-        return;
+    } else if (sd_bus_message_read(reply, "u", &id) >= 0) {
+        id_ = id;
     }
-    std::uint32_t id = 0;
-    if (sd_bus_message_read(reply, "u", &id) < 0) return;
-    id_ = id;
-    if (close_when_id_arrives_) close();
+    if (then == WhenIdArrives::close) close();
+    else if (then == WhenIdArrives::resend) send_notify(full_steps_);
 }
 
 void DesktopNotifier::close() {
     reminder_.reset();
     full_steps_ = false;
     if (awaiting_id_) {
-        close_when_id_arrives_ = true;  // closed before the server told us its id
+        when_id_arrives_ = WhenIdArrives::close;  // closed before the server told us its id
         return;
     }
     if (!id_ || !available()) {

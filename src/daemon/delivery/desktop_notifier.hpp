@@ -44,7 +44,7 @@ private:
     void server_appeared(std::string owner);
     void server_gone();
     void send_notify(bool full_steps);
-    void on_notify_reply(sd_bus_message* reply);
+    void on_notify_reply(std::uint64_t generation, sd_bus_message* reply);
     void on_action(std::uint32_t id, std::string_view key);
     void on_closed(std::uint32_t id, std::uint32_t reason);
     void on_properties_changed(sd_bus_message* m);
@@ -66,8 +66,13 @@ private:
     const Stretch* stretch_ = nullptr;
     Notify settings_;
     std::uint32_t id_ = 0;
+    // One Notify in flight at a time: a second one sent before the first
+    // is answered would carry no id to replace and open a second bubble.
+    // What was asked meanwhile is done when the id arrives.
+    enum class WhenIdArrives { nothing, resend, close };
     bool awaiting_id_ = false;
-    bool close_when_id_arrives_ = false;
+    WhenIdArrives when_id_arrives_ = WhenIdArrives::nothing;
+    std::uint64_t server_generation_ = 0;  // a reply from a server that has gone is ignored
     bool full_steps_ = false;
     bool dismissed_ = false;  // the user closed the bubble: wait for the next reminder
 
