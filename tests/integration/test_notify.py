@@ -16,9 +16,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import json  # noqa: E402
 import unittest  # noqa: E402
 
-import servers  # noqa: E402
 from harness import EVENT_TIMEOUT, Raw, config, rule  # noqa: E402
-from servers import Bus, Dunst, NotifyMock, ServerTestCase, Xvfb, dbus, missing_tools  # noqa: E402
+from servers import Bus, Dunst, NotifyMock, ServerTestCase, Xvfb, dbus  # noqa: E402
 
 FULL_CAPS = "body body-markup actions persistence"
 # How long the daemon may take to find a bus that appears late: its back-off
@@ -109,7 +108,17 @@ class NotifyTestCase(ServerTestCase):
         return self.wait_until(got, timeout, what=f"{count} Notify call(s) on {mock.name}")
 
     def wait_reminder(self, sub, count=None):
-        ev = sub.wait_for("reminder", pred=(lambda e: e.get("count") == count) if count else None)
+        """The `reminder` event (the `count`th). A reminder already up when
+        `sub` subscribed counts as its event: a daemon slower to start (under
+        valgrind, on a loaded machine) than the break is to fall due has sent
+        it before anyone listened."""
+        up = sub.initial.get("reminder")
+        if up and not getattr(sub, "initial_reminder_taken", False) and count in (None, up["count"]):
+            sub.initial_reminder_taken = True
+            stretch = json.loads(self.cli_ok("--json", "show", up["stretch"]).stdout)["stretch"]
+            ev = {"event": "reminder", "break": up["break"], "count": up["count"], "stretch": stretch}
+        else:
+            ev = sub.wait_for("reminder", pred=(lambda e: e.get("count") == count) if count else None)
         self.assertEqual(ev["break"], "micro", ev)
         return ev
 
@@ -697,7 +706,7 @@ class DunstHoldMaxTest(DunstTest):
         self.wait_reminder(self.sub)
         self.wait_until(lambda: self.status_json()["held"] == "do_not_disturb", what="held")
         # Still paused: dunst queues what it gets, so it is counted as waiting.
-        self.wait_until(lambda: self.d.count("waiting") >= 1, timeout=8.0, what="the reminder sent after hold_max")
+        self.wait_until(lambda: self.d.count("waiting") >= 1, what="the reminder sent after hold_max")
         self.assertEqual(self.d.ctl("is-paused"), "true")
         self.assertIsNone(self.status_json()["held"])
 
@@ -858,7 +867,7 @@ class FullscreenHoldMaxTest(FullscreenCase):
     def test_hold_max_shows_it_anyway(self):
         self.wait_reminder(self.sub)
         self.wait_until(lambda: self.status_json()["held"] == "fullscreen", what="held")
-        self.wait_notifies(self.m, timeout=8.0)
+        self.wait_notifies(self.m)
         self.assertIsNone(self.status_json()["held"])
 
 

@@ -25,7 +25,7 @@ import time  # noqa: E402
 import unittest  # noqa: E402
 
 from harness import (  # noqa: E402
-    REPLY_TIMEOUT, ROOT, SLOW_CONFIG, TIME_SCALE, Daemon, LineConn, StretchTestCase, Subscriber, base_env, make_tempdir, request)
+    EVENT_TIMEOUT, REPLY_TIMEOUT, ROOT, SLOW_CONFIG, TIME_SCALE, Daemon, LineConn, StretchTestCase, Subscriber, base_env, make_tempdir, request)
 
 MAX_LINE = 64 * 1024
 CLIENT_TIMEOUT_MS = 500
@@ -67,7 +67,7 @@ print(json.dumps({"lines": buf.decode("utf-8", "replace").splitlines(), "closed"
 """
 
 
-def read_all(sock, timeout=10.0):
+def read_all(sock, timeout=EVENT_TIMEOUT):
     """Everything until EOF (a reset counts as EOF), or until `timeout`."""
     deadline = time.monotonic() + timeout
     buf = b""
@@ -169,7 +169,7 @@ class RobustnessTest(StretchTestCase):
     def log_count(self, text):
         return self.daemon.log().count(text)
 
-    def raw(self, data, timeout=10.0):
+    def raw(self, data, timeout=EVENT_TIMEOUT):
         """Sends `data`, half-closes, and returns every reply line (parsed) until EOF."""
         c = self.conn()
         c.sock.sendall(data)
@@ -361,7 +361,7 @@ class RobustnessTest(StretchTestCase):
         c = self.conn()
         c.send_raw(data)
         for i, cmd in enumerate(cmds):
-            reply = c.read_line(timeout=10)
+            reply = c.read_line(timeout=EVENT_TIMEOUT)
             self.assertIsNotNone(reply, f"reply {i} missing")
             self.assertTrue(reply["ok"], reply)
             if cmd == "version":
@@ -381,7 +381,7 @@ class RobustnessTest(StretchTestCase):
                 clients.append(c)
                 c.send({"v": 1, "cmd": "status"})
             for i, c in enumerate(clients):
-                reply = c.read_line(timeout=10)
+                reply = c.read_line(timeout=EVENT_TIMEOUT)
                 self.assertIsNotNone(reply, f"client {i} got no reply")
                 self.assertTrue(reply["ok"], reply)
         finally:
@@ -488,7 +488,7 @@ class RobustnessTest(StretchTestCase):
             for batch in range(100):
                 driver.send_raw(b'{"v":1,"cmd":"pause"}\n{"v":1,"cmd":"resume"}\n' * 50)
                 for _ in range(100):
-                    reply = driver.read_line(timeout=10)
+                    reply = driver.read_line(timeout=EVENT_TIMEOUT)
                     self.assertIsNotNone(reply, f"the driver got no reply in batch {batch}")
                     self.assertTrue(reply["ok"], reply)
                 events += 100
@@ -499,7 +499,7 @@ class RobustnessTest(StretchTestCase):
             # Past 1 MiB queued, the lazy subscriber is dropped.
             self.assertGreater(self.log_count("not reading its replies"), dropped_before,
                                f"{events} events later the lazy subscriber is still queued")
-            read_all(lazy, timeout=10)
+            read_all(lazy, timeout=EVENT_TIMEOUT)
         finally:
             lazy.close()
 
@@ -525,7 +525,7 @@ class RobustnessTest(StretchTestCase):
                         pass
                 self.assertTrue(request(self.sock, {"v": 1, "cmd": "version"}, timeout=PROMPT)["ok"])
             c.setblocking(True)
-            read_all(c, timeout=10)
+            read_all(c, timeout=EVENT_TIMEOUT)
         finally:
             c.close()
 
@@ -643,7 +643,7 @@ class FileDescriptorExhaustionTest(StretchTestCase):
             for i, c in enumerate(clients):
                 if i not in served:
                     # A reply, or at least a clean close: never left hanging.
-                    line = c.read_raw_line(timeout=10)
+                    line = c.read_raw_line(timeout=EVENT_TIMEOUT)
                     self.assertTrue(line is not None or c.eof, f"queued client {i} was left hanging")
                     c.close()
         finally:
