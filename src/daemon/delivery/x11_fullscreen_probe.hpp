@@ -12,6 +12,11 @@ class X11FullscreenProbe final : public FullscreenProbe {
 public:
     X11FullscreenProbe(EventLoop& loop, DisplayEnvironment& display) : x11_(loop, display, [this] { changed(); }) {}
     bool focused_window_fullscreen() override { return x11_.focused_window_fullscreen(); }
+    std::vector<FullscreenReport> describe() const override {
+        const std::string& on = x11_.display_name();
+        return {{FullscreenSource::x11, !on.empty(),
+                 on.empty() ? "no X server answers on DISPLAY (or DISPLAY is not set)" : "on DISPLAY=" + on}};
+    }
 
 private:
     X11Fullscreen x11_;
