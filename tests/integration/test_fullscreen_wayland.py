@@ -34,7 +34,9 @@ from test_activity_wayland import Weston  # noqa: E402
 
 CONFIG = """\
 [tracking]
-natural_break = "1h"
+natural_break = "30s"
+grace = "0s"
+source = "none"
 
 [[break]]
 name = "micro"
