@@ -29,7 +29,7 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 import unittest  # noqa: E402
 
-from servers import Bus, NotifyMock, ServerTestCase, Sway, clean_env, missing_tools, wait_for  # noqa: E402
+from servers import READY_TIMEOUT, Bus, NotifyMock, ServerTestCase, Sway, clean_env, missing_tools, wait_for  # noqa: E402
 from test_activity_wayland import Weston  # noqa: E402
 
 CONFIG = """\
@@ -184,6 +184,24 @@ class SwayFullscreenTest(FullscreenWaylandCase):
         self.assertIsNone(self.status()["held"])
 
 
+class LateWeston(Weston):
+    """Weston in a runtime directory made before it starts, so that a daemon
+    can watch the directory before the compositor's socket appears."""
+
+    def __init__(self, tmp, name="weston"):
+        super().__init__(tmp, name)
+        os.makedirs(self.dir, mode=0o700, exist_ok=True)
+
+    def start(self, timeout=READY_TIMEOUT):
+        env = clean_env()
+        env["XDG_RUNTIME_DIR"] = self.dir
+        self.popen(["weston", "--backend=headless-backend.so", f"--socket={self.SOCKET}", "--idle-time=0",
+                    "--no-config"], env)
+        wait_for(lambda: os.path.exists(os.path.join(self.dir, self.SOCKET)), "weston's socket", timeout, self.proc,
+                 self.log)
+        return self
+
+
 class WestonFullscreenTest(FullscreenWaylandCase):
     """weston offers no toplevel list: the check is off and says why."""
 
@@ -206,6 +224,23 @@ class WestonFullscreenTest(FullscreenWaylandCase):
         self.assertIsNone(self.status()["held"])
         # Said once, not on every look.
         self.assertEqual(self.daemon.log().count(why), 1, self.daemon.log())
+
+    def test_a_compositor_that_comes_later_or_goes_is_followed(self):
+        weston = LateWeston(self.tmp)
+        self.servers.append(weston)
+        self.start_stretchd(weston.env)
+        self.wait_until(lambda: "no Wayland compositor answers" in self.probe("wlr-foreign-toplevel")["detail"],
+                        what="no compositor yet")
+        # Its socket appearing brings the daemon to it, with no request.
+        weston.start()
+        why = f"the compositor on {Weston.SOCKET} does not offer zwlr_foreign_toplevel_manager_v1"
+        self.wait_until(lambda: why in self.probe("wlr-foreign-toplevel")["detail"], what="the compositor found")
+        # It goes: said, and the daemon serves on.
+        weston.stop()
+        self.wait_until(lambda: self.probe("wlr-foreign-toplevel")["detail"] != "" and
+                        why not in self.probe("wlr-foreign-toplevel")["detail"], what="the compositor gone")
+        self.assertTrue(self.daemon.alive())
+        self.assertIn(f"the Wayland compositor on {Weston.SOCKET} went away", self.daemon.log())
 
 
 if __name__ == "__main__":
