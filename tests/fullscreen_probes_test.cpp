@@ -2,15 +2,15 @@
 // source (X11, Wayland) holds a reminder; each source's change is passed
 // on; doctor sees every source, in use or off and why.
 
-#include <doctest/doctest.h>
+#include "daemon/delivery/fullscreen_probes.hpp"
 
 #include <memory>
 #include <vector>
 
+#include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
 #include "daemon/commands/views.hpp"
-#include "daemon/delivery/fullscreen_probes.hpp"
 #include "fakes/fake_fullscreen_probe.hpp"
 
 namespace stretch {
@@ -30,7 +30,8 @@ struct Two {
         x11 = a.get();
         wayland = b.get();
         a->reports = {{FullscreenSource::x11, false, "no X server answers on DISPLAY"}};
-        b->reports = {{FullscreenSource::wlr_foreign_toplevel, true, "zwlr_foreign_toplevel_manager_v1 v3 on wayland-1"}};
+        b->reports = {
+            {FullscreenSource::wlr_foreign_toplevel, true, "zwlr_foreign_toplevel_manager_v1 v3 on wayland-1"}};
         std::vector<std::unique_ptr<FullscreenProbe>> v;
         v.push_back(std::move(a));
         v.push_back(std::move(b));

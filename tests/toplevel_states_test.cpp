@@ -2,12 +2,12 @@
 // as zwlr_foreign_toplevel_handle_v1 sends them: states apply at `done`,
 // `closed` and the manager's `finished` forget.
 
-#include <doctest/doctest.h>
+#include "daemon/delivery/toplevel_states.hpp"
 
 #include <cstdint>
 #include <vector>
 
-#include "daemon/delivery/toplevel_states.hpp"
+#include <doctest/doctest.h>
 
 namespace stretch {
 namespace {

@@ -3,12 +3,12 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <system_error>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <span>
-#include <system_error>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -25,9 +25,12 @@ constexpr std::uint32_t min_version = 2, max_version = 3;
 constexpr const char* manager_interface = "zwlr_foreign_toplevel_manager_v1";
 
 static_assert(ToplevelStates::activated == static_cast<std::uint32_t>(ZWLR_FOREIGN_TOPLEVEL_HANDLE_V1_STATE_ACTIVATED));
-static_assert(ToplevelStates::fullscreen == static_cast<std::uint32_t>(ZWLR_FOREIGN_TOPLEVEL_HANDLE_V1_STATE_FULLSCREEN));
+static_assert(ToplevelStates::fullscreen ==
+              static_cast<std::uint32_t>(ZWLR_FOREIGN_TOPLEVEL_HANDLE_V1_STATE_FULLSCREEN));
 
-ToplevelStates::Id id_of(zwlr_foreign_toplevel_handle_v1* handle) { return reinterpret_cast<ToplevelStates::Id>(handle); }
+ToplevelStates::Id id_of(zwlr_foreign_toplevel_handle_v1* handle) {
+    return reinterpret_cast<ToplevelStates::Id>(handle);
+}
 
 }  // namespace
 

@@ -75,11 +75,11 @@ private:
 
     EventLoop& loop_;
     DisplayEnvironment& display_;
-    std::string name_;       // WAYLAND_DISPLAY connected to
-    std::string in_use_;     // what is followed, for doctor; empty: off
-    std::string why_off_;    // for doctor, while off
-    std::string logged_;     // the last state logged, so a repeated one is not
-    bool dead_ = false;      // the connection failed; connect() again
+    std::string name_;     // WAYLAND_DISPLAY connected to
+    std::string in_use_;   // what is followed, for doctor; empty: off
+    std::string why_off_;  // for doctor, while off
+    std::string logged_;   // the last state logged, so a repeated one is not
+    bool dead_ = false;    // the connection failed; connect() again
     std::uint32_t manager_global_ = 0, manager_version_ = 0;
     ToplevelStates toplevels_;
 
@@ -88,7 +88,7 @@ private:
     Owned<wl_callback> listed_;  // the sync after the registry's first globals
     Owned<zwlr_foreign_toplevel_manager_v1> manager_;
     std::map<ToplevelStates::Id, Owned<zwlr_foreign_toplevel_handle_v1>> handles_;
-    EventSource io_;  // gone before the display whose fd it watches
+    EventSource io_;     // gone before the display whose fd it watches
     EventSource again_;  // a connect() from the loop
     DisplayEnvironment::Subscription watch_;
 };
