@@ -1,9 +1,12 @@
-# The Wayland idle protocols' client code, generated at build time by
+# The Wayland protocols' client code, generated at build time by
 # wayland-scanner from the XML the distribution ships, so it always matches
 # the installed libwayland:
 #   ext-idle-notify-v1      (wayland-protocols, staging)  KWin 5.27+, sway 1.8+
 #   org_kde_kwin_idle       (plasma-wayland-protocols)    KWin, wlroots 0.15
 #   org_kde_kwin_fake_input (plasma-wayland-protocols)    only for a test tool
+# and from our own protocols/ where Debian ships none:
+#   zwlr_foreign_toplevel_manager_v1 (written from the published interface)
+#                                                         sway, Hyprland, labwc, river
 #
 # The generated private code is C. It goes into an object library of its own,
 # without the project's warning flags: it is not our code to fix.
@@ -45,6 +48,8 @@ if(NOT EXISTS ${STRETCH_KDE_IDLE_XML})
                       "or pass -DPlasmaWaylandProtocols_DIR=<dir with PlasmaWaylandProtocolsConfig.cmake>")
 endif()
 
+set(STRETCH_WLR_FOREIGN_TOPLEVEL_XML ${PROJECT_SOURCE_DIR}/protocols/wlr-foreign-toplevel-management-unstable-v1.xml)
+
 set(STRETCH_WAYLAND_GENERATED ${CMAKE_BINARY_DIR}/generated/wayland)
 
 # Appends to ${sources_var} the client header and private code for `xml`,
@@ -63,7 +68,7 @@ function(stretch_wayland_scan sources_var name xml)
   set(${sources_var} ${${sources_var}} ${header} ${code} PARENT_SCOPE)
 endfunction()
 
-# Gives `target` the idle protocols (their headers private to it), and, with
+# Gives `target` the protocols above (their headers private to it), and, with
 # the tests, builds the test tool tests/tools/wayland_fake_input into
 # <build>/tests/tools.
 function(stretch_wayland_protocols target)
@@ -71,6 +76,7 @@ function(stretch_wayland_protocols target)
     set(sources)
     stretch_wayland_scan(sources ext-idle-notify-v1 ${STRETCH_EXT_IDLE_NOTIFY_XML})
     stretch_wayland_scan(sources kde-idle ${STRETCH_KDE_IDLE_XML})
+    stretch_wayland_scan(sources wlr-foreign-toplevel-management-unstable-v1 ${STRETCH_WLR_FOREIGN_TOPLEVEL_XML})
     add_library(stretch_wayland_idle_protocols OBJECT ${sources})
     target_include_directories(stretch_wayland_idle_protocols INTERFACE ${STRETCH_WAYLAND_GENERATED})
     target_link_libraries(stretch_wayland_idle_protocols PUBLIC PkgConfig::WAYLAND)

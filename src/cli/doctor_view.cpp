@@ -41,6 +41,16 @@ std::string render_doctor(const json& reply, const Style& style) {
     if (notify.contains("methods"))
         for (const json& m : notify["methods"])
             out += fmt::format("Reminders: {}{}\n", m.value("detail", ""), m.value("available", false) ? "" : style.dim(" (unavailable)"));
+    if (const json& f = reply.value("fullscreen", json()); f.is_object()) {
+        const json& in_use = f.value("in_use", json::array());
+        std::string names;
+        for (const json& n : in_use) names += (names.empty() ? "" : ", ") + n.get<std::string>();
+        out += fmt::format("Full screen: {}\n", names.empty() ? "off (no reminder waits for a full-screen window)"
+                                                               : fmt::format("seen through {}", names));
+        for (const json& p : f.value("probes", json::array()))
+            out += fmt::format("  {} {:<29} {}\n", p.value("in_use", false) ? style.accent("✓") : style.dim("·"),
+                               p.value("source", ""), p.value("detail", ""));
+    }
 
     const json& problems = reply.value("problems", json::array());
     if (problems.empty()) {

@@ -17,7 +17,7 @@
 #include "daemon/storage/state_codec.hpp"
 #include "daemon/plumbing/system_clock.hpp"
 #include "daemon/commands/views.hpp"
-#include "daemon/delivery/x11_fullscreen_probe.hpp"
+#include "daemon/delivery/fullscreen_probes.hpp"
 #include "daemon/presence/desktop_sources.hpp"
 #include "shared/config_file.hpp"
 #include "shared/protocol.hpp"
@@ -78,8 +78,10 @@ Daemon::Daemon(EventLoop& loop, Options options, const Clock& clock)
             if (logind_->session() && !activity_->status().source) activity_->maybe_better();
             status_changed();
         }});
+    auto fullscreen = desktop_fullscreen_probes(loop_, *display_);
+    fullscreen_ = fullscreen.get();
     delivery_ = std::make_unique<Delivery>(loop_, engine_.config(), make_notifiers(loop_, server_, engine_.config().notify),
-                                           std::make_unique<X11FullscreenProbe>(loop_, *display_),
+                                           std::move(fullscreen),
                                            Delivery::Listener{[this](ReminderAction a) { on_action(a); }, [this] { status_changed(); }});
     activity_ = std::make_unique<Activity>(
         loop_, engine_.config(), desktop_sources(loop_, *display_, *logind_),
@@ -349,6 +351,7 @@ json Daemon::status_view(Now n) {
     json out = status_json(status(n), engine_.config());
     out["held"] = held(n);
     out["notify"] = delivery_->describe();
+    out["fullscreen"] = fullscreen_json(fullscreen_->describe());
     out["activity"] = activity_status_json(activity_->status());
     out["history"] = store_->describe();
     return out;
@@ -358,6 +361,7 @@ json Daemon::doctor_view() {
     json out = doctor_json({activity_->report(), display_->current(), display_->user_manager_known(),
                             display_->bus_problem(), logind_->facts()});
     out["notify"] = delivery_->describe();
+    out["fullscreen"] = fullscreen_json(fullscreen_->describe());
     out["config"] = config_source_;
     out["history"] = store_->describe();
     if (!store_->durable()) out["problems"].push_back(store_->doctor_problem());

@@ -105,6 +105,7 @@ private:
     std::unique_ptr<DisplayEnvironment> display_;  // where the graphical session is
     std::unique_ptr<Logind> logind_;               // lock and suspend
     std::unique_ptr<Delivery> delivery_;           // reminders to the desktop (or a command, or a bell)
+    FullscreenProbe* fullscreen_ = nullptr;        // delivery's, for doctor
     std::unique_ptr<Activity> activity_;           // idle and active
     DisplayEnvironment::Subscription display_watch_;  // a new display may offer a better activity source
     EventSource prune_timer_;

@@ -18,8 +18,10 @@ public:
         changed();
     }
     void set_quietly(bool fullscreen) { fullscreen_ = fullscreen; }
+    std::vector<FullscreenReport> describe() const override { return reports; }
 
     int asked = 0;
+    std::vector<FullscreenReport> reports;  // what describe() answers
 
 private:
     bool fullscreen_ = false;

@@ -163,4 +163,15 @@ json doctor_json(const PresenceFacts& facts) {
     return out;
 }
 
+json fullscreen_json(const std::vector<FullscreenReport>& reports) {
+    json in_use = json::array(), probes = json::array();
+    for (const auto& r : reports) {
+        std::string name(fullscreen_source_name(r.source));
+        if (r.in_use) in_use.push_back(name);
+        probes.push_back({{"source", name}, {"in_use", r.in_use}, {"detail", r.detail}});
+    }
+    std::string source = in_use.empty() ? "none" : in_use.front().get<std::string>();
+    return {{"source", source}, {"in_use", std::move(in_use)}, {"probes", std::move(probes)}};
+}
+
 }  // namespace stretch

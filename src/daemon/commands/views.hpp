@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/engine.hpp"
+#include "daemon/delivery/fullscreen_source.hpp"
 #include "daemon/presence/activity.hpp"
 #include "daemon/presence/logind.hpp"
 
@@ -38,5 +39,9 @@ struct PresenceFacts {
 // The presence half of `stretch doctor`: the selection's probes, the display
 // environment, logind, and the problems worth a line, each with its fix.
 nlohmann::json doctor_json(const PresenceFacts& facts);
+
+// The full-screen half of `stretch doctor`: {"source": the first in use or
+// "none", "in_use": [names], "probes": [{"source", "in_use", "detail"}]}.
+nlohmann::json fullscreen_json(const std::vector<FullscreenReport>& reports);
 
 }  // namespace stretch

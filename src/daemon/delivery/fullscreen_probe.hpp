@@ -1,10 +1,14 @@
 #pragma once
 // The question delivery asks before it puts a reminder over the user's
 // work: is the focused window full-screen (a film, a presentation, a game)?
-// The real answer comes from X11 (x11_fullscreen_probe.hpp); tests use
+// The real answers come from X11 (x11_fullscreen_probe.hpp) and Wayland
+// (wayland_fullscreen.hpp), asked together by FullscreenProbes; tests use
 // tests/fakes/fake_fullscreen_probe.hpp. Called on the loop thread.
 
 #include <functional>
+#include <vector>
+
+#include "daemon/delivery/fullscreen_source.hpp"
 
 namespace stretch {
 
@@ -20,6 +24,9 @@ public:
     // False when there is no display or no answer: a reminder is never held
     // for a window nobody can see.
     virtual bool focused_window_fullscreen() = 0;
+
+    // For doctor: each source this probe asks, in use or off and why.
+    virtual std::vector<FullscreenReport> describe() const { return {}; }
 
 protected:
     void changed() const {

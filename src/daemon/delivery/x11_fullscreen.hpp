@@ -36,6 +36,8 @@ public:
 
     // False when there is no X display, no window manager, or no answer yet.
     bool focused_window_fullscreen() const { return fullscreen_; }
+    // The DISPLAY connected to; empty while not connected.
+    const std::string& display_name() const { return display_name_; }
 
 private:
     struct Disconnect {

@@ -10,10 +10,19 @@ namespace stretch {
 
 class X11FullscreenProbe final : public FullscreenProbe {
 public:
-    X11FullscreenProbe(EventLoop& loop, DisplayEnvironment& display) : x11_(loop, display, [this] { changed(); }) {}
+    X11FullscreenProbe(EventLoop& loop, DisplayEnvironment& display)
+        : display_(display), x11_(loop, display, [this] { changed(); }) {}
     bool focused_window_fullscreen() override { return x11_.focused_window_fullscreen(); }
+    std::vector<FullscreenReport> describe() const override {
+        if (const std::string& on = x11_.display_name(); !on.empty())
+            return {{FullscreenSource::x11, true, "on DISPLAY=" + on}};
+        std::string wanted = display_.current().x11;
+        return {{FullscreenSource::x11, false,
+                 wanted.empty() ? "DISPLAY is not set" : "no X server answers on DISPLAY=" + wanted}};
+    }
 
 private:
+    DisplayEnvironment& display_;
     X11Fullscreen x11_;
 };
 

@@ -1,0 +1,96 @@
+#pragma once
+// Whether the focused Wayland window is full-screen, from the compositor's
+// toplevel list: zwlr_foreign_toplevel_manager_v1 (wlroots compositors:
+// sway, Hyprland, labwc, river), which sends each window's states
+// (`activated`, `fullscreen`) and applies them at `done`. KDE's
+// org_kde_plasma_window_management is not spoken yet.
+//
+// Nothing waits: the connection's fd is a source on the daemon's loop, the
+// registry's globals are known when the sync callback sent after them comes
+// back, and the answer follows the compositor's events; only connecting to
+// the local socket is a system call on the loop. The display is the
+// DisplayEnvironment's; when it announces a change (a socket appearing, the
+// user manager's environment changing) this connects again if the display
+// changed or the compositor had gone. Without the protocol it is off, says
+// why in describe(), and logs that once. Single-threaded, on the loop;
+// nothing here throws.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "daemon/delivery/fullscreen_probe.hpp"
+#include "daemon/delivery/toplevel_states.hpp"
+#include "daemon/plumbing/event_loop.hpp"
+#include "daemon/presence/display_environment.hpp"
+
+struct wl_display;
+struct wl_registry;
+struct wl_callback;
+struct zwlr_foreign_toplevel_manager_v1;
+struct zwlr_foreign_toplevel_handle_v1;
+
+namespace stretch {
+
+class WaylandFullscreen final : public FullscreenProbe {
+public:
+    WaylandFullscreen(EventLoop& loop, DisplayEnvironment& display);
+    WaylandFullscreen(const WaylandFullscreen&) = delete;
+    WaylandFullscreen& operator=(const WaylandFullscreen&) = delete;
+    ~WaylandFullscreen() override;
+
+    // False when there is no compositor, no protocol, or no answer yet.
+    bool focused_window_fullscreen() override { return toplevels_.focused_fullscreen(); }
+    std::vector<FullscreenReport> describe() const override;
+
+private:
+    // Each proxy is destroyed before the display it belongs to: the members
+    // below are declared in that order, display first.
+    struct Disconnect {
+        void operator()(wl_display* d) const;
+    };
+    struct Destroy {
+        void operator()(wl_registry* p) const;
+        void operator()(wl_callback* p) const;
+        void operator()(zwlr_foreign_toplevel_manager_v1* p) const;
+        void operator()(zwlr_foreign_toplevel_handle_v1* p) const;
+    };
+    template <typename T>
+    using Owned = std::unique_ptr<T, Destroy>;
+
+    friend struct WaylandFullscreenEvents;  // the protocol's C callbacks, in the .cpp
+
+    void connect();
+    void disconnect();
+    void off(std::string why);
+    void on_io(std::uint32_t revents);
+    void flush();
+    void gone();
+    void on_globals_listed();
+    void on_toplevel(zwlr_foreign_toplevel_handle_v1* handle);
+    void on_closed(zwlr_foreign_toplevel_handle_v1* handle);
+    void on_finished();
+    void update(bool changed_answer);
+
+    EventLoop& loop_;
+    DisplayEnvironment& display_;
+    std::string name_;     // WAYLAND_DISPLAY connected to
+    std::string in_use_;   // what is followed, for doctor; empty: off
+    std::string why_off_;  // for doctor, while off
+    std::string logged_;   // the last state logged, so a repeated one is not
+    bool dead_ = false;    // the connection failed; connect() again
+    std::uint32_t manager_global_ = 0, manager_version_ = 0;
+    ToplevelStates toplevels_;
+
+    std::unique_ptr<wl_display, Disconnect> wl_;
+    Owned<wl_registry> registry_;
+    Owned<wl_callback> listed_;  // the sync after the registry's first globals
+    Owned<zwlr_foreign_toplevel_manager_v1> manager_;
+    std::map<ToplevelStates::Id, Owned<zwlr_foreign_toplevel_handle_v1>> handles_;
+    EventSource io_;     // gone before the display whose fd it watches
+    EventSource again_;  // a connect() from the loop
+    DisplayEnvironment::Subscription watch_;
+};
+
+}  // namespace stretch

@@ -1,0 +1,247 @@
+#!/usr/bin/python3
+"""The full-screen check on Wayland against real compositors:
+
+- sway 1.7 headless (as nobody, see servers.Sway), which announces each
+  window's states in zwlr_foreign_toplevel_manager_v1. The window is a real
+  client, weston-flower (package weston), made full-screen with swaymsg. No
+  X display: only Wayland can see it. Sway starts once for the class; each
+  test opens its own window and closes it.
+- weston headless, which does not offer the protocol: the check is off,
+  doctor says why, and reminders go out as before.
+
+Reminders go to python3-dbusmock's notification server on a private bus.
+The break falls due only when the test resumes a schedule that an earlier
+life of the daemon paused, so the daemon has the compositor's answer by
+then (its log says so) whatever the machine's speed. Nothing waits on the
+clock; how long the reminder took after full screen ended is printed.
+Run:
+STRETCHD=... STRETCH=... STRETCH_BUILD_DIR=... /usr/bin/python3 tests/integration/test_fullscreen_wayland.py -v
+"""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import unittest  # noqa: E402
+
+from servers import READY_TIMEOUT, Bus, NotifyMock, ServerTestCase, Sway, clean_env, missing_tools, wait_for  # noqa: E402
+from test_activity_wayland import Weston  # noqa: E402
+
+CONFIG = """\
+[tracking]
+natural_break = "30s"
+grace = "0s"
+source = "none"
+
+[[break]]
+name = "micro"
+every = "{every}"
+duration = "1s"
+tags = ["micro"]
+snooze = "5m"
+max_snoozes = 2
+remind_every = "1m"
+
+[notify]
+methods = ["desktop"]
+"""
+
+CLIENT = "weston-flower"
+APP_ID = "org.freedesktop.weston.flower"
+
+
+class FullscreenWaylandCase(ServerTestCase):
+    needs = ("dbus-daemon", "dbus", "dbusmock")
+
+    def setUp(self):
+        super().setUp()
+        self.bus = self.serve(Bus(self.tmp))
+        self.notify = self.serve(NotifyMock(self.bus, self.tmp))
+        # A daemon that never saw the compositor pauses the schedule.
+        self.write_config(CONFIG.format(every="1h"))
+        first = self.new_daemon(env=self.env).start()
+        self.assertIn("paused_for_s", self.ok("pause"))
+        self.assertEqual(first.stop(), 0, first.log())
+        self.write_config(CONFIG.format(every="2s"))
+
+    def start_stretchd(self, compositor_env):
+        env = compositor_env(self.bus.env(self.env))
+        env.pop("DISPLAY", None)  # no X11: only Wayland can answer
+        self.env = env  # the CLI's too
+        self.daemon = self.new_daemon(env=env).start()
+        return self.daemon
+
+    def fullscreen(self):
+        return self.ok("doctor")["fullscreen"]
+
+    def probe(self, source):
+        for p in self.fullscreen()["probes"]:
+            if p["source"] == source:
+                return p
+        self.fail(f"no full-screen probe {source!r} in {self.fullscreen()!r}")
+
+
+class SwayFullscreenTest(FullscreenWaylandCase):
+    needs = FullscreenWaylandCase.needs + ("sway", "swaymsg", "setpriv", CLIENT)
+
+    @classmethod
+    def setUpClass(cls):
+        if missing_tools(*cls.needs):
+            return  # setUp skips each test
+        cls.class_tmp = tempfile.mkdtemp(prefix="stretch-fs-")
+        cls.sway = Sway(cls.class_tmp).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        if getattr(cls, "sway", None):
+            cls.sway.stop()
+            shutil.rmtree(cls.sway.dir, ignore_errors=True)
+            shutil.rmtree(cls.class_tmp, ignore_errors=True)
+
+    def setUp(self):
+        super().setUp()
+        self.open_window()
+
+    def open_window(self):
+        env = self.sway.env(clean_env())
+        env["HOME"] = self.tmp
+        log = open(os.path.join(self.tmp, "client.log"), "w")
+        self.addCleanup(log.close)
+        client = subprocess.Popen([CLIENT], env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+
+        def close():
+            client.terminate()
+            client.wait(5)
+        self.addCleanup(close)
+
+        def mapped():
+            return APP_ID in self.sway.swaymsg("-t", "get_tree").stdout
+        wait_for(mapped, f"{CLIENT}'s window", proc=client)
+
+    def set_fullscreen(self, on):
+        self.sway.swaymsg(f"[app_id={APP_ID}]", "fullscreen", "enable" if on else "disable")
+
+    def answers(self, fullscreen):
+        word = "" if fullscreen else "not "
+        return self.daemon.log().count(f"full-screen check: the focused window on {self.sway.display} is {word}full-screen")
+
+    def wait_answer(self, fullscreen, count=1):
+        self.wait_until(lambda: self.answers(fullscreen) >= count,
+                        what=f"the Wayland full-screen answer ({'' if fullscreen else 'not '}full-screen, #{count})")
+
+    def test_a_full_screen_window_holds_the_reminder_until_it_leaves_full_screen(self):
+        self.set_fullscreen(True)
+        self.start_stretchd(self.sway.env)
+        self.wait_answer(True)
+        fs = self.fullscreen()
+        self.assertEqual(fs["source"], "wlr-foreign-toplevel", fs)
+        self.assertIn(f"zwlr_foreign_toplevel_manager_v1 v3 on {self.sway.display}", self.probe("wlr-foreign-toplevel")["detail"])
+        self.assertFalse(self.probe("x11")["in_use"])
+
+        sub = self.subscriber()
+        self.ok("resume")
+        self.assertEqual(sub.wait_for("reminder")["break"], "micro")
+        st = self.wait_until(lambda: (s := self.status())["held"] == "fullscreen" and s, what="held for the full-screen window")
+        self.assertEqual(st["state"], "due", st)
+        self.assertEqual(self.notify.notify_calls(), [])
+
+        # The compositor's event alone brings the reminder out.
+        left = time.monotonic()
+        self.set_fullscreen(False)
+        self.wait_until(lambda: self.notify.notify_calls(), what="the reminder shown once full screen ended")
+        sys.stderr.write(f"\n[shown {time.monotonic() - left:.3f} s after `fullscreen disable`] ")
+        self.assertIsNone(self.status()["held"])
+        self.wait_answer(False)
+
+        # Back into full screen: seen again.
+        self.set_fullscreen(True)
+        self.wait_answer(True, count=2)
+
+    def test_closing_the_full_screen_window_releases_the_reminder(self):
+        self.set_fullscreen(True)
+        self.start_stretchd(self.sway.env)
+        self.wait_answer(True)
+        sub = self.subscriber()
+        self.ok("resume")
+        sub.wait_for("reminder")
+        self.wait_until(lambda: self.status()["held"] == "fullscreen", what="held")
+        self.sway.swaymsg(f"[app_id={APP_ID}]", "kill")
+        self.wait_until(lambda: self.notify.notify_calls(), what="the reminder shown once the window closed")
+        self.assertIsNone(self.status()["held"])
+
+    def test_a_window_that_is_not_full_screen_holds_nothing(self):
+        self.start_stretchd(self.sway.env)
+        self.wait_until(lambda: self.fullscreen()["source"] == "wlr-foreign-toplevel", what="the toplevel list in use")
+        sub = self.subscriber()
+        self.ok("resume")
+        sub.wait_for("reminder")
+        self.wait_until(lambda: self.notify.notify_calls(), what="the reminder shown")
+        self.assertIsNone(self.status()["held"])
+
+
+class LateWeston(Weston):
+    """Weston in a runtime directory made before it starts, so that a daemon
+    can watch the directory before the compositor's socket appears."""
+
+    def __init__(self, tmp, name="weston"):
+        super().__init__(tmp, name)
+        os.makedirs(self.dir, mode=0o700, exist_ok=True)
+
+    def start(self, timeout=READY_TIMEOUT):
+        env = clean_env()
+        env["XDG_RUNTIME_DIR"] = self.dir
+        self.popen(["weston", "--backend=headless-backend.so", f"--socket={self.SOCKET}", "--idle-time=0",
+                    "--no-config"], env)
+        wait_for(lambda: os.path.exists(os.path.join(self.dir, self.SOCKET)), "weston's socket", timeout, self.proc,
+                 self.log)
+        return self
+
+
+class WestonFullscreenTest(FullscreenWaylandCase):
+    """weston offers no toplevel list: the check is off and says why."""
+
+    needs = FullscreenWaylandCase.needs + ("weston",)
+
+    def test_without_the_protocol_the_check_is_off_and_reminders_go_out(self):
+        weston = self.serve(Weston(self.tmp))
+        self.start_stretchd(weston.env)
+        why = f"the compositor on {Weston.SOCKET} does not offer zwlr_foreign_toplevel_manager_v1"
+        self.wait_until(lambda: why in self.probe("wlr-foreign-toplevel")["detail"], what="doctor's reason")
+        fs = self.fullscreen()
+        self.assertEqual(fs["source"], "none", fs)
+        self.assertEqual(fs["in_use"], [], fs)
+        self.assertIn("Full screen: off", self.cli_ok("doctor").stdout)
+
+        sub = self.subscriber()
+        self.ok("resume")
+        sub.wait_for("reminder")
+        self.wait_until(lambda: self.notify.notify_calls(), what="the reminder shown")
+        self.assertIsNone(self.status()["held"])
+        # Said once, not on every look.
+        self.assertEqual(self.daemon.log().count(why), 1, self.daemon.log())
+
+    def test_a_compositor_that_comes_later_or_goes_is_followed(self):
+        weston = LateWeston(self.tmp)
+        self.servers.append(weston)
+        self.start_stretchd(weston.env)
+        self.wait_until(lambda: "no Wayland compositor answers" in self.probe("wlr-foreign-toplevel")["detail"],
+                        what="no compositor yet")
+        # Its socket appearing brings the daemon to it, with no request.
+        weston.start()
+        why = f"the compositor on {Weston.SOCKET} does not offer zwlr_foreign_toplevel_manager_v1"
+        self.wait_until(lambda: why in self.probe("wlr-foreign-toplevel")["detail"], what="the compositor found")
+        # It goes: said, and the daemon serves on.
+        weston.stop()
+        self.wait_until(lambda: self.probe("wlr-foreign-toplevel")["detail"] != "" and
+                        why not in self.probe("wlr-foreign-toplevel")["detail"], what="the compositor gone")
+        self.assertTrue(self.daemon.alive())
+        self.assertIn(f"the Wayland compositor on {Weston.SOCKET} went away", self.daemon.log())
+
+
+if __name__ == "__main__":
+    unittest.main()

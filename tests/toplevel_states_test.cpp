@@ -1,0 +1,111 @@
+// The toplevel bookkeeping behind the Wayland full-screen probe, fed events
+// as zwlr_foreign_toplevel_handle_v1 sends them: states apply at `done`,
+// `closed` and the manager's `finished` forget.
+
+#include "daemon/delivery/toplevel_states.hpp"
+
+#include <cstdint>
+#include <vector>
+
+#include <doctest/doctest.h>
+
+namespace stretch {
+namespace {
+
+constexpr std::uint32_t maximized = 0, activated = ToplevelStates::activated, fullscreen = ToplevelStates::fullscreen;
+using States = std::vector<std::uint32_t>;
+
+TEST_CASE("a focused full-screen window counts once done applies its states") {
+    ToplevelStates t;
+    t.added(1);
+    t.state(1, States{activated, fullscreen});
+    CHECK_FALSE(t.focused_fullscreen());  // pending until done
+    CHECK(t.done(1));
+    CHECK(t.focused_fullscreen());
+}
+
+TEST_CASE("a full-screen window that is not focused does not count") {
+    ToplevelStates t;
+    t.added(1);
+    t.state(1, States{fullscreen, maximized});
+    CHECK_FALSE(t.done(1));
+    CHECK_FALSE(t.focused_fullscreen());
+}
+
+TEST_CASE("leaving full screen changes the answer at done") {
+    ToplevelStates t;
+    t.added(1);
+    t.state(1, States{activated, fullscreen});
+    t.done(1);
+    t.state(1, States{activated});
+    CHECK(t.focused_fullscreen());
+    CHECK(t.done(1));
+    CHECK_FALSE(t.focused_fullscreen());
+    // The same states again: no change to announce.
+    t.state(1, States{activated});
+    CHECK_FALSE(t.done(1));
+}
+
+TEST_CASE("focus moving from a full-screen window to another ends it, and back starts it") {
+    ToplevelStates t;
+    t.added(1);
+    t.added(2);
+    t.state(1, States{activated, fullscreen});
+    t.done(1);
+    t.state(2, States{});
+    t.done(2);
+    REQUIRE(t.focused_fullscreen());
+    // The compositor sends the old window's states first, then the new one's.
+    t.state(1, States{fullscreen});
+    CHECK(t.done(1));
+    CHECK_FALSE(t.focused_fullscreen());
+    t.state(2, States{activated});
+    CHECK_FALSE(t.done(2));
+    t.state(2, States{});
+    t.done(2);
+    t.state(1, States{activated, fullscreen});
+    CHECK(t.done(1));
+    CHECK(t.focused_fullscreen());
+}
+
+TEST_CASE("a closed full-screen window no longer counts") {
+    ToplevelStates t;
+    t.added(7);
+    t.state(7, States{activated, fullscreen});
+    t.done(7);
+    CHECK(t.closed(7));
+    CHECK_FALSE(t.focused_fullscreen());
+    CHECK(t.count() == 0);
+    CHECK_FALSE(t.closed(7));  // twice: nothing left to change
+}
+
+TEST_CASE("closing another window leaves the full-screen one counted") {
+    ToplevelStates t;
+    t.added(1);
+    t.added(2);
+    t.state(1, States{activated, fullscreen});
+    t.done(1);
+    CHECK_FALSE(t.closed(2));
+    CHECK(t.focused_fullscreen());
+}
+
+TEST_CASE("the manager finishing forgets every window") {
+    ToplevelStates t;
+    t.added(1);
+    t.added(2);
+    t.state(1, States{activated, fullscreen});
+    t.done(1);
+    CHECK(t.finished());
+    CHECK_FALSE(t.focused_fullscreen());
+    CHECK(t.count() == 0);
+    CHECK_FALSE(t.finished());
+}
+
+TEST_CASE("done for a window never announced changes nothing") {
+    ToplevelStates t;
+    CHECK_FALSE(t.done(3));
+    CHECK_FALSE(t.focused_fullscreen());
+}
+
+}  // namespace
+}  // namespace stretch
