@@ -351,7 +351,6 @@ json Daemon::status_view(Now n) {
     json out = status_json(status(n), engine_.config());
     out["held"] = held(n);
     out["notify"] = delivery_->describe();
-    out["fullscreen"] = fullscreen_json(fullscreen_->describe());
     out["activity"] = activity_status_json(activity_->status());
     out["history"] = store_->describe();
     return out;
