@@ -157,7 +157,8 @@ void DesktopNotifier::on_capabilities(std::uint64_t generation, sd_bus_message* 
         ask_again(fmt::format("GetCapabilities failed: {}", error));
         return;
     }
-    bool had_actions = has("actions");
+    // Known before: a reminder may have gone out plain meanwhile.
+    bool sent_plain = capabilities_known_ && !has("actions");
     capabilities_.clear();
     for (auto& c : read_strings(reply)) capabilities_.insert(c);
     capabilities_known_ = true;
@@ -169,7 +170,7 @@ void DesktopNotifier::on_capabilities(std::uint64_t generation, sd_bus_message* 
     asked_again_ = 0;
     changed();
     // A reminder sent plain while the server was starting gets its buttons.
-    if (!had_actions && has("actions") && reminder_ && !dismissed_) send_notify(full_steps_);
+    if (sent_plain && has("actions") && reminder_ && !dismissed_) send_notify(full_steps_);
 }
 
 // Meanwhile reminders go out plain rather than not at all.
