@@ -235,15 +235,15 @@ class StaysTest(GnomeShellTestCase):
         sub = self.subscriber()
         sub.wait_for("reminder")
         self.wait_banner()
-        (ours,) = self.ours()
-        self.assertTrue(ours["resident"], ours)
         # The user moves: GNOME arms its hide timer, and when it runs out hides every banner but a critical one.
         self.shell.move_pointer()
         self.wait_until(lambda: (self.shell.tray()["banner"] or {}).get("hide_timer"), what="GNOME's hide timer")
         self.wait_until(lambda: not (self.shell.tray()["banner"] or {}).get("hide_timer"),
                         what="GNOME's hide timer running out")
         self.assertTrue(self.our_banner(), f"the banner went: {self.shell.tray()}")
-        self.assertEqual(self.ours()[0]["urgency"], CRITICAL)
+        (ours,) = self.ours()
+        self.assertEqual(ours["urgency"], CRITICAL, ours)
+        self.assertTrue(ours["resident"], ours)
 
 
 class ReachableTest(GnomeShellTestCase):
