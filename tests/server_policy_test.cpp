@@ -1,6 +1,6 @@
-#include <doctest/doctest.h>
-
 #include "daemon/delivery/server_policy.hpp"
+
+#include <doctest/doctest.h>
 
 using namespace stretch;
 

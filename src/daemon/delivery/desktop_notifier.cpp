@@ -138,8 +138,8 @@ void DesktopNotifier::ask_server() {
 void DesktopNotifier::on_server_information(std::uint64_t generation, sd_bus_message* reply) {
     if (generation != server_generation_) return;
     const char *name = nullptr, *vendor = nullptr, *version = nullptr, *spec = nullptr;
-    if (auto error = bus_error_of(reply); !error.empty() ||
-                                          sd_bus_message_read(reply, "ssss", &name, &vendor, &version, &spec) < 0) {
+    if (auto error = bus_error_of(reply);
+        !error.empty() || sd_bus_message_read(reply, "ssss", &name, &vendor, &version, &spec) < 0) {
         ask_again(fmt::format("GetServerInformation failed: {}", error.empty() ? "unreadable answer" : error));
         return;
     }
@@ -177,13 +177,13 @@ void DesktopNotifier::on_capabilities(std::uint64_t generation, sd_bus_message* 
 void DesktopNotifier::ask_again(std::string_view why) {
     capabilities_known_ = true;
     if (asked_again_ >= max_asks) {
-        spdlog::warn("notification server {}: {}; sending reminders without buttons", server_info_.empty() ? owner_ : server_info_,
-                     why);
+        spdlog::warn("notification server {}: {}; sending reminders without buttons",
+                     server_info_.empty() ? owner_ : server_info_, why);
     } else {
         auto delay = first_ask_delay * (1 << asked_again_);
         ++asked_again_;
-        spdlog::info("notification server {}: {}; asking again in {} ms", server_info_.empty() ? owner_ : server_info_, why,
-                     delay.count());
+        spdlog::info("notification server {}: {}; asking again in {} ms", server_info_.empty() ? owner_ : server_info_,
+                     why, delay.count());
         ask_timer_.arm_in(delay);
     }
     changed();

@@ -51,12 +51,16 @@ struct ServerPolicy {
 
 constexpr ServerPolicy server_policy(NotificationServer server) {
     switch (server) {
-        case NotificationServer::gnome_shell: return {.critical = true, .resident = true, .replace_in_place = false, .has_actions = true};
-        case NotificationServer::plasma: return {.critical = false, .resident = true, .replace_in_place = true, .has_actions = true};
+        case NotificationServer::gnome_shell:
+            return {.critical = true, .resident = true, .replace_in_place = false, .has_actions = true};
+        case NotificationServer::plasma:
+            return {.critical = false, .resident = true, .replace_in_place = true, .has_actions = true};
         case NotificationServer::dunst:
         case NotificationServer::mako:
-        case NotificationServer::swaync: return {.critical = false, .resident = false, .replace_in_place = true, .has_actions = true};
-        case NotificationServer::other: break;
+        case NotificationServer::swaync:
+            return {.critical = false, .resident = false, .replace_in_place = true, .has_actions = true};
+        case NotificationServer::other:
+            break;
     }
     return {};
 }
