@@ -168,9 +168,11 @@ void DesktopNotifier::on_capabilities(std::uint64_t generation, sd_bus_message* 
         return;
     }
     asked_again_ = 0;
+    // A bubble put up plain while the server was starting gets its buttons;
+    // one the server refused is put up again by delivery (showing() is false).
+    bool plain_bubble_up = sent_plain && has("actions") && reminder_ && !dismissed_ && (id_ != 0 || awaiting_id_);
     changed();
-    // A reminder sent plain while the server was starting gets its buttons.
-    if (sent_plain && has("actions") && reminder_ && !dismissed_) send_notify(full_steps_);
+    if (plain_bubble_up) send_notify(full_steps_);
 }
 
 // Meanwhile reminders go out plain rather than not at all.
