@@ -33,6 +33,12 @@ install(FILES ${CMAKE_BINARY_DIR}/systemd/stretchd.service ${CMAKE_BINARY_DIR}/s
 # with and for anyone to copy (the binaries carry the same text built in).
 install(FILES ${CMAKE_SOURCE_DIR}/config/stretch.toml DESTINATION ${CMAKE_INSTALL_DATADIR}/stretch)
 
+# A desktop entry and an icon, so the desktop shows stretch's name and icon on
+# its reminders and lists it in its notification settings (the Notify call's
+# app_icon and desktop-entry hint name them).
+install(FILES ${CMAKE_SOURCE_DIR}/data/stretch.desktop DESTINATION ${CMAKE_INSTALL_DATADIR}/applications)
+install(FILES ${CMAKE_SOURCE_DIR}/data/stretch.svg DESTINATION ${CMAKE_INSTALL_DATADIR}/icons/hicolor/scalable/apps)
+
 file(GLOB STRETCH_DOCS ${CMAKE_SOURCE_DIR}/docs/*.md)
 install(FILES ${CMAKE_SOURCE_DIR}/README.md ${STRETCH_DOCS} DESTINATION ${CMAKE_INSTALL_DOCDIR})
 

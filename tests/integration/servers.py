@@ -186,10 +186,11 @@ class Bus(Process):
         env["DBUS_SESSION_BUS_ADDRESS"] = self.address
         return env
 
-    def start(self, timeout=READY_TIMEOUT):
+    def start(self, timeout=READY_TIMEOUT, config=BUS_CONFIG, env=None):
+        """`config` and `env` (the one the services it activates inherit) for a bus with service activation."""
         with open(self.config_path, "w") as f:
-            f.write(BUS_CONFIG)
-        env = {k: v for k, v in os.environ.items() if not k.startswith("DBUS_")}
+            f.write(config)
+        env = {k: v for k, v in (os.environ if env is None else env).items() if not k.startswith("DBUS_")}
         self.popen(["dbus-daemon", f"--config-file={self.config_path}", "--nofork",
                     f"--address={self.address}", "--print-address=1"], env, stdout=subprocess.PIPE)
         # The address is printed once the bus listens.

@@ -50,6 +50,8 @@ EXPECTED_FILES = (
     "usr/share/bash-completion/completions/stretch",
     "usr/share/zsh/vendor-completions/_stretch",
     "usr/share/fish/vendor_completions.d/stretch.fish",
+    "usr/share/applications/stretch.desktop",
+    "usr/share/icons/hicolor/scalable/apps/stretch.svg",
 )
 MAN_PAGES = ("usr/share/man/man1/stretch.1.gz", "usr/share/man/man1/stretchd.1.gz", "usr/share/man/man5/stretch.toml.5.gz")
 BASH_COMPLETION = "usr/share/bash-completion/completions/stretch"

@@ -170,7 +170,7 @@ class NotifyContentTest(MockServerTest):
 
         self.assertEqual(c.app_name, "stretch", c)
         self.assertEqual(c.replaces_id, 0, c)
-        self.assertEqual(c.app_icon, "", c)
+        self.assertEqual(c.app_icon, "stretch", c)  # data/stretch.svg, installed
         # The title names the break and its length (duration = "1s"), not the same words for every break.
         self.assertEqual(c.summary, "Micro break — 1s", c)
         # The body names the suggested stretch, in bold (the server has body-markup).

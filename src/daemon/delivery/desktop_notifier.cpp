@@ -18,6 +18,11 @@ namespace {
 
 constexpr const char* service = "org.freedesktop.Notifications";
 constexpr const char* object = "/org/freedesktop/Notifications";
+// The installed data/stretch.desktop and its icon, so the desktop shows
+// stretch's own name and icon and lists it in its notification settings.
+constexpr const char* app_name = "stretch";
+constexpr const char* app_icon = "stretch";
+constexpr const char* desktop_entry = "stretch";
 
 // Where servers say they hold notifications back (do not disturb), as
 // boolean properties on the notification object. Servers without one answer
@@ -31,6 +36,11 @@ constexpr std::array<DndProperty, 2> do_not_disturb_properties = {{
     {"org.freedesktop.Notifications", "Inhibited"},  // KDE Plasma
 }};
 
+// Asking a server that is still starting again: 0.25 s, doubling, at most
+// this many times (about 30 s in all), then what it said last stands.
+constexpr int max_asks = 7;
+constexpr std::chrono::milliseconds first_ask_delay{250};
+
 // The notification spec's urgency levels.
 constexpr std::uint8_t urgency_normal = 1;
 constexpr std::uint8_t urgency_critical = 2;
@@ -38,7 +48,8 @@ constexpr std::uint8_t urgency_critical = 2;
 }  // namespace
 
 DesktopNotifier::DesktopNotifier(EventLoop& loop)
-    : bus_(loop, BusLink::Kind::session, "desktop notifications",
+    : ask_timer_(loop.add_timer(CLOCK_MONOTONIC, [this] { ask_server(); })),
+      bus_(loop, BusLink::Kind::session, "desktop notifications",
            BusLink::Listener{[this](sd_bus* bus) { connected(bus); }, [this] { server_gone(); }, {}}) {}
 
 BusMessage DesktopNotifier::new_call(const char* destination, const char* path, const char* interface, const char* member) {
@@ -61,11 +72,11 @@ void DesktopNotifier::connected(sd_bus*) {
     match(nullptr, object, service, "ActionInvoked", [this](sd_bus_message* m) {
         std::uint32_t id = 0;
         const char* key = nullptr;
-        if (sd_bus_message_read(m, "us", &id, &key) >= 0) on_action(id, key);
+        if (from_server(m) && sd_bus_message_read(m, "us", &id, &key) >= 0) on_action(id, key);
     });
     match(nullptr, object, service, "NotificationClosed", [this](sd_bus_message* m) {
         std::uint32_t id = 0, reason = 0;
-        if (sd_bus_message_read(m, "uu", &id, &reason) >= 0) on_closed(id, reason);
+        if (from_server(m) && sd_bus_message_read(m, "uu", &id, &reason) >= 0) on_closed(id, reason);
     });
     match(nullptr, object, "org.freedesktop.DBus.Properties", "PropertiesChanged",
           [this](sd_bus_message* m) { on_properties_changed(m); });
@@ -83,30 +94,21 @@ void DesktopNotifier::connected(sd_bus*) {
         });
 }
 
+bool DesktopNotifier::from_server(sd_bus_message* signal) const {
+    const char* sender = sd_bus_message_get_sender(signal);
+    return sender && !owner_.empty() && owner_ == sender;
+}
+
 void DesktopNotifier::server_appeared(std::string owner) {
     owner_ = std::move(owner);
     capabilities_.clear();
     capabilities_known_ = false;
+    server_ = NotificationServer::other;
+    policy_ = server_policy(server_);
     paused_ = {};
-    auto info = new_call(service, object, service, "GetServerInformation");
-    call_async(info.get(), [this](sd_bus_message* reply) {
-        const char *name = nullptr, *vendor = nullptr, *version = nullptr, *spec = nullptr;
-        if (bus_error_of(reply).empty() && sd_bus_message_read(reply, "ssss", &name, &vendor, &version, &spec) >= 0)
-            server_info_ = fmt::format("{} {}", name, version);
-    });
-    auto caps = new_call(service, object, service, "GetCapabilities");
-    call_async(caps.get(), [this](sd_bus_message* reply) {
-        if (auto error = bus_error_of(reply); !error.empty()) {
-            spdlog::warn("notification server: GetCapabilities failed: {}; sending plain reminders without buttons", error);
-            capabilities_known_ = true;
-            changed();
-            return;
-        }
-        for (auto& c : read_strings(reply)) capabilities_.insert(c);
-        capabilities_known_ = true;
-        spdlog::info("notification server {}: capabilities {}", server_info_, fmt::join(capabilities_, " "));
-        changed();
-    });
+    asked_again_ = 0;
+    ask_timer_.disarm();
+    ask_server();
     for (std::size_t i = 0; i < do_not_disturb_properties.size(); ++i) {
         auto [interface, name] = do_not_disturb_properties[i];
         auto get = new_call(service, object, "org.freedesktop.DBus.Properties", "Get");
@@ -122,12 +124,82 @@ void DesktopNotifier::server_appeared(std::string owner) {
     changed();
 }
 
+// What the server is, then what it can do: the policy decides whether an
+// answer without buttons is believed.
+void DesktopNotifier::ask_server() {
+    if (owner_.empty()) return;
+    auto info = new_call(service, object, service, "GetServerInformation");
+    if (!info) return;
+    call_async(info.get(), [this, generation = server_generation_](sd_bus_message* reply) {
+        on_server_information(generation, reply);
+    });
+}
+
+void DesktopNotifier::on_server_information(std::uint64_t generation, sd_bus_message* reply) {
+    if (generation != server_generation_) return;
+    const char *name = nullptr, *vendor = nullptr, *version = nullptr, *spec = nullptr;
+    if (auto error = bus_error_of(reply);
+        !error.empty() || sd_bus_message_read(reply, "ssss", &name, &vendor, &version, &spec) < 0) {
+        ask_again(fmt::format("GetServerInformation failed: {}", error.empty() ? "unreadable answer" : error));
+        return;
+    }
+    server_info_ = fmt::format("{} {}", name, version);
+    server_ = notification_server_from_name(name);
+    policy_ = server_policy(server_);
+    auto caps = new_call(service, object, service, "GetCapabilities");
+    if (!caps) return;
+    call_async(caps.get(), [this, generation](sd_bus_message* r) { on_capabilities(generation, r); });
+}
+
+void DesktopNotifier::on_capabilities(std::uint64_t generation, sd_bus_message* reply) {
+    if (generation != server_generation_) return;
+    if (auto error = bus_error_of(reply); !error.empty()) {
+        ask_again(fmt::format("GetCapabilities failed: {}", error));
+        return;
+    }
+    // Known before: a reminder may have gone out plain meanwhile.
+    bool sent_plain = capabilities_known_ && !has("actions");
+    capabilities_.clear();
+    for (auto& c : read_strings(reply)) capabilities_.insert(c);
+    capabilities_known_ = true;
+    spdlog::info("notification server {}: capabilities {}", server_info_, fmt::join(capabilities_, " "));
+    if (policy_.has_actions && !has("actions")) {
+        ask_again(fmt::format("{} offers buttons but said it has none", notification_server_name(server_)));
+        return;
+    }
+    asked_again_ = 0;
+    // A bubble put up plain while the server was starting gets its buttons;
+    // one the server refused is put up again by delivery (showing() is false).
+    bool plain_bubble_up = sent_plain && has("actions") && reminder_ && !dismissed_ && (id_ != 0 || awaiting_id_);
+    changed();
+    if (plain_bubble_up) send_notify(full_steps_);
+}
+
+// Meanwhile reminders go out plain rather than not at all.
+void DesktopNotifier::ask_again(std::string_view why) {
+    capabilities_known_ = true;
+    if (asked_again_ >= max_asks) {
+        spdlog::warn("notification server {}: {}; sending reminders without buttons",
+                     server_info_.empty() ? owner_ : server_info_, why);
+    } else {
+        auto delay = first_ask_delay * (1 << asked_again_);
+        ++asked_again_;
+        spdlog::info("notification server {}: {}; asking again in {} ms", server_info_.empty() ? owner_ : server_info_,
+                     why, delay.count());
+        ask_timer_.arm_in(delay);
+    }
+    changed();
+}
+
 void DesktopNotifier::server_gone() {
     if (!owner_.empty()) spdlog::info("notification server {} left the bus", server_info_.empty() ? owner_ : server_info_);
     owner_.clear();
     server_info_.clear();
     capabilities_.clear();
     capabilities_known_ = false;
+    server_ = NotificationServer::other;
+    policy_ = server_policy(server_);
+    ask_timer_.disarm();
     paused_ = {};
     // Its ids mean nothing to the next server.
     id_ = 0;
@@ -167,10 +239,14 @@ void DesktopNotifier::send_notify(bool full_steps) {
     TextOptions options{has("body-markup"), has("actions"), full_steps};
     auto text = reminder_text(r, stretch_, options);
 
+    if (id_ != 0 && !policy_.replace_in_place) {
+        // This server drops a bubble's buttons when it is replaced in place.
+        close_bubble();
+    }
     auto call = new_call(service, object, service, "Notify");
     if (!call) return;
     sd_bus_message* m = call.get();
-    bool ok = sd_bus_message_append(m, "susss", "stretch", id_, "", text.summary.c_str(), text.body.c_str()) >= 0;
+    bool ok = sd_bus_message_append(m, "susss", app_name, id_, app_icon, text.summary.c_str(), text.body.c_str()) >= 0;
     ok = ok && sd_bus_message_open_container(m, 'a', "s") >= 0;
     if (options.actions) {
         auto add = [&](const char* key, const std::string& label) { ok = ok && sd_bus_message_append(m, "ss", key, label.c_str()) >= 0; };
@@ -180,13 +256,14 @@ void DesktopNotifier::send_notify(bool full_steps) {
         add("default", "Show all steps");
     }
     ok = ok && sd_bus_message_close_container(m) >= 0;
-    std::uint8_t urgency =
-        settings_.critical_after > 0 && r.count > settings_.critical_after ? urgency_critical : urgency_normal;
+    bool critical = policy_.critical || (settings_.critical_after > 0 && r.count > settings_.critical_after);
+    std::uint8_t urgency = critical ? urgency_critical : urgency_normal;
     ok = ok && sd_bus_message_open_container(m, 'a', "{sv}") >= 0;
     ok = ok && sd_bus_message_append(m, "{sv}", "urgency", "y", urgency) >= 0;
     ok = ok && sd_bus_message_append(m, "{sv}", "category", "s", "x-stretch.break") >= 0;
-    ok = ok && sd_bus_message_append(m, "{sv}", "desktop-entry", "s", "stretch") >= 0;
+    ok = ok && sd_bus_message_append(m, "{sv}", "desktop-entry", "s", desktop_entry) >= 0;
     ok = ok && sd_bus_message_append(m, "{sv}", "transient", "b", 0) >= 0;
+    if (policy_.resident) ok = ok && sd_bus_message_append(m, "{sv}", "resident", "b", 1) >= 0;
     if (!settings_.sound.empty()) ok = ok && sd_bus_message_append(m, "{sv}", "sound-name", "s", settings_.sound.c_str()) >= 0;
     ok = ok && sd_bus_message_close_container(m) >= 0;
     // A reminder stays until it is acted on: the server must not expire it.
@@ -221,6 +298,10 @@ void DesktopNotifier::close() {
         when_id_arrives_ = WhenIdArrives::close;  // closed before the server told us its id
         return;
     }
+    close_bubble();
+}
+
+void DesktopNotifier::close_bubble() {
     if (!id_ || !available()) {
         id_ = 0;
         return;

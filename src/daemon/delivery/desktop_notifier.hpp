@@ -7,7 +7,16 @@
 // (NameOwnerChanged; a new one's capabilities are asked again), and the
 // session bus itself can be missing or go away (logged once, retried with
 // back-off). ActionInvoked and NotificationClosed are taken on the same
-// connection that sent Notify, since some servers send them only there.
+// connection that sent Notify, since some servers send them only there, and
+// only from the connection that owns the server's name now: GNOME 43 sends
+// each twice, from the shell and from its helper that owns the name.
+//
+// A server that is still starting answers GetServerInformation or
+// GetCapabilities with an error, or without "actions" though it has buttons
+// (GNOME's helper before the shell is ready): they are asked again with
+// back-off, a bounded number of times, and a reminder that is up is shown
+// again when buttons arrive. How a reminder is shown on each server comes
+// from server_policy.hpp.
 
 #include <chrono>
 #include <array>
@@ -19,6 +28,7 @@
 #include "daemon/plumbing/bus.hpp"
 #include "daemon/plumbing/event_loop.hpp"
 #include "daemon/delivery/notifier.hpp"
+#include "daemon/delivery/server_policy.hpp"
 
 namespace stretch {
 
@@ -43,8 +53,14 @@ private:
     void connected(sd_bus* bus);
     void server_appeared(std::string owner);
     void server_gone();
+    void ask_server();
+    void on_server_information(std::uint64_t generation, sd_bus_message* reply);
+    void on_capabilities(std::uint64_t generation, sd_bus_message* reply);
+    void ask_again(std::string_view why);
+    bool from_server(sd_bus_message* signal) const;
     void send_notify(bool full_steps);
     void on_notify_reply(std::uint64_t generation, sd_bus_message* reply);
+    void close_bubble();
     void on_action(std::uint32_t id, std::string_view key);
     void on_closed(std::uint32_t id, std::uint32_t reason);
     void on_properties_changed(sd_bus_message* m);
@@ -59,6 +75,10 @@ private:
     std::string server_info_;
     std::set<std::string> capabilities_;
     bool capabilities_known_ = false;  // we wait for them before the first Notify
+    NotificationServer server_ = NotificationServer::other;
+    ServerPolicy policy_ = server_policy(NotificationServer::other);
+    int asked_again_ = 0;  // since the server appeared; bounded by max_asks (desktop_notifier.cpp)
+    EventSource ask_timer_;
     std::array<bool, 2> paused_{};  // per entry of do_not_disturb_properties (desktop_notifier.cpp)
 
     // The bubble: the reminder it shows and the id the server gave it.
