@@ -41,6 +41,9 @@ std::string render_doctor(const json& reply, const Style& style) {
     if (notify.contains("methods"))
         for (const json& m : notify["methods"])
             out += fmt::format("Reminders: {}{}\n", m.value("detail", ""), m.value("available", false) ? "" : style.dim(" (unavailable)"));
+    const json& quiet = reply.value("quiet", json::object());
+    for (const json& q : quiet.value("sources", json::array()))
+        out += fmt::format("Do not disturb: {}{}\n", q.value("detail", ""), q.value("quiet", false) ? style.warn(" (holding reminders)") : "");
 
     const json& problems = reply.value("problems", json::array());
     if (problems.empty()) {

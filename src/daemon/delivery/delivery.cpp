@@ -9,11 +9,12 @@ namespace stretch {
 
 Delivery::Delivery(EventLoop& loop, const Config& config, Notifiers notifiers,
                    std::unique_ptr<FullscreenProbe> fullscreen, Listener listener,
-                   std::chrono::milliseconds recheck_every)
+                   std::chrono::milliseconds recheck_every, QuietSources quiet)
     : config_(config),
       listener_(std::move(listener)),
       notifiers_(std::move(notifiers)),
       fullscreen_(std::move(fullscreen)),
+      quiet_(std::move(quiet)),
       recheck_every_(recheck_every) {
     for (auto& [method, notifier] : notifiers_)
         notifier->listen(Notifier::Listener{[this](ReminderAction a) {
@@ -21,20 +22,29 @@ Delivery::Delivery(EventLoop& loop, const Config& config, Notifiers notifiers,
                                             },
                                             [this] { changed(); }});
     fullscreen_->listen([this] { changed(); });
-    recheck_ = loop.add_timer(CLOCK_MONOTONIC, [this] { changed(); });
+    for (auto& source : quiet_) source->listen([this] { changed(); });
+    recheck_ = loop.add_timer(CLOCK_MONOTONIC, [this] {
+        for (auto& source : quiet_) source->refresh();
+        changed();
+    });
     hold_timer_ = loop.add_timer(CLOCK_MONOTONIC, [this] { hold_ran_out(); });
 }
 
-std::optional<HeldReason> Delivery::do_not_disturb() {
-    // Any notifier's quiet counts, configured or not: a paused notification
-    // server means the user asked for quiet, whichever way reminders go.
+std::optional<Delivery::Quiet> Delivery::do_not_disturb() {
+    // Any notifier's or source's quiet counts, configured or not: a paused
+    // notification server or a desktop set to do-not-disturb means the user
+    // asked for quiet, whichever way reminders go.
     for (auto& [method, notifier] : notifiers_)
-        if (notifier->do_not_disturb()) return HeldReason::do_not_disturb;
-    if (fullscreen_->focused_window_fullscreen()) return HeldReason::fullscreen;
+        if (notifier->do_not_disturb()) return Quiet{HeldReason::do_not_disturb, "notification server"};
+    for (auto& source : quiet_)
+        if (source->quiet()) return Quiet{HeldReason::do_not_disturb, std::string(source->name())};
+    if (fullscreen_->focused_window_fullscreen()) return Quiet{HeldReason::fullscreen, {}};
     return std::nullopt;
 }
 
 void Delivery::show(const Reminder& r) {
+    if (!current_)
+        for (auto& source : quiet_) source->refresh();
     current_ = r;
     if (!hold_spent_ && config_.notify.hold_max > Duration::zero())
         if (auto reason = do_not_disturb()) return hold(r, *reason);
@@ -43,14 +53,18 @@ void Delivery::show(const Reminder& r) {
     put_up(r);
 }
 
-void Delivery::hold(const Reminder& r, HeldReason reason) {
+void Delivery::hold(const Reminder& r, const Quiet& why) {
     if (!held_) {
-        spdlog::info("holding the reminder for \"{}\": {}", r.rule, held_reason_name(reason));
+        spdlog::info("holding the reminder for \"{}\": {}{}", r.rule, held_reason_name(why.reason),
+                     why.by.empty() ? "" : fmt::format(" ({})", why.by));
         hold_timer_.arm_in(config_.notify.hold_max);
     }
     held_ = r;
-    held_reason_ = reason;
-    if (reason == HeldReason::fullscreen) recheck_.arm_in(recheck_every_);
+    held_reason_ = why.reason;
+    held_by_ = why.by;
+    // Nothing announces a full-screen window closing, nor a mode mako 1.7
+    // leaves: ask again now and then while the reminder waits.
+    recheck_.arm_in(recheck_every_);
 }
 
 void Delivery::hold_ran_out() {
@@ -104,6 +118,8 @@ std::optional<HeldReason> Delivery::held() const {
     return std::nullopt;
 }
 
+std::string Delivery::held_by() const { return held_ ? held_by_ : std::string(); }
+
 Notifier* Delivery::notifier_for(Notify::Method m) const {
     auto it = notifiers_.find(m);
     return it == notifiers_.end() ? nullptr : it->second.get();
@@ -124,6 +140,16 @@ nlohmann::json Delivery::describe() const {
             {{"method", notify_method_name(m)},
              {"available", n && n->available()},
              {"detail", n ? n->describe() : fmt::format("{}: not built in", notify_method_name(m))}});
+    }
+    return out;
+}
+
+nlohmann::json Delivery::describe_quiet() const {
+    nlohmann::json out = {{"sources", nlohmann::json::array()}, {"warnings", nlohmann::json::array()}};
+    for (auto& source : quiet_) {
+        out["sources"].push_back(
+            {{"source", std::string(source->name())}, {"quiet", source->quiet()}, {"detail", source->describe()}});
+        if (auto w = source->warning()) out["warnings"].push_back({{"problem", w->problem}, {"fix", w->fix}});
     }
     return out;
 }
