@@ -843,7 +843,10 @@ class Mako(Process):
 class Swaync(Process):
     """swaync 0.7 (GTK 3 + gtk-layer-shell) under a headless sway, on a
     private session bus; it owns org.freedesktop.Notifications and
-    org.erikreider.swaync.cc."""
+    org.erikreider.swaync.cc. It keeps do-not-disturb in GSettings
+    (org.erikreider.swaync dnd-state): without a dconf-service on the bus the
+    write fails ("failed to commit changes to dconf") and the state flips
+    straight back to false, so start a DconfService with client_env() first."""
 
     def __init__(self, bus, sway, tmp, name="swaync"):
         super().__init__(tmp, name)
@@ -871,3 +874,12 @@ class Swaync(Process):
 
     def count(self):
         return int(self.client("--count"))
+
+    def set_dnd(self, on):
+        """Sets do-not-disturb and checks it held."""
+        want = "true" if on else "false"
+        if self.client("--get-dnd") != want:
+            self.client("--toggle-dnd")
+        got = self.client("--get-dnd")
+        if got != want:
+            raise AssertionError(f"swaync do-not-disturb is {got}, wanted {want}")

@@ -120,25 +120,27 @@ class GnomeDndTest(DndTestCase):
 
 class SwayncDndTest(DndTestCase):
     """swaync 0.7.3 under headless sway, the notification server, toggled
-    with `swaync-client --dnd-on/--dnd-off`."""
+    with `swaync-client --toggle-dnd`."""
 
-    needs = ServerTestCase.needs + ("sway", "swaync", "swaync-client", "setpriv")
+    needs = ServerTestCase.needs + ("sway", "swaync", "swaync-client", "setpriv", "/usr/libexec/dconf-service")
 
     def test_dnd_holds_the_reminder_and_its_end_shows_it(self):
         b = self.bus()
         sway = self.serve(Sway(self.tmp))
-        sn = self.serve(Swaync(b, sway, self.tmp))
+        sn = Swaync(b, sway, self.tmp)
+        self.serve(DconfService(b, self.tmp, sn.client_env(), name="swaync-dconf"))
+        self.serve(sn)
         self.start_stretchd(b.env(self.env))
         self.wait_until(lambda: self.quiet_source("swaync")["detail"] == "swaync: do not disturb is off",
                         what="swaync found")
-        self.assertEqual(sn.client("--dnd-on"), "true")
+        sn.set_dnd(True)
         self.wait_until(lambda: self.quiet_source("swaync")["quiet"], what="swaync's dnd heard")
         sub = self.subscriber()
         sub.wait_for("reminder")
         self.wait_held_by("swaync")
         self.assertEqual(sn.count(), 0)
 
-        self.assertEqual(sn.client("--dnd-off"), "false")
+        sn.set_dnd(False)
         ended = time.monotonic()
         self.wait_until(lambda: sn.count() > 0, what="the reminder in swaync")
         report("swaync", time.monotonic() - ended)
