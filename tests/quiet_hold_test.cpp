@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon/delivery/delivery.hpp"
+#include "daemon/delivery/quiet/gnome_quiet.hpp"
 #include "daemon/plumbing/event_loop.hpp"
 #include "fakes/fake_fullscreen_probe.hpp"
 #include "fakes/fake_quiet_source.hpp"
@@ -42,7 +43,7 @@ struct QuietRig {
     int changes = 0;
     std::unique_ptr<Delivery> delivery;
 
-    QuietRig() {
+    explicit QuietRig(std::chrono::milliseconds recheck_every = Delivery::fullscreen_recheck) {
         config.notify.hold_max = 1h;
         Notifiers notifiers;
         auto n = std::make_unique<RecordingNotifier>("desktop");
@@ -56,7 +57,7 @@ struct QuietRig {
         mako = m.get();
         sources.push_back(std::move(m));
         delivery = std::make_unique<Delivery>(loop, config, std::move(notifiers), std::make_unique<FakeFullscreenProbe>(),
-                                              Delivery::Listener{{}, [this] { ++changes; }}, Delivery::fullscreen_recheck,
+                                              Delivery::Listener{{}, [this] { ++changes; }}, recheck_every,
                                               std::move(sources));
     }
 
@@ -135,6 +136,37 @@ TEST_CASE("describe_quiet() lists each source with its state and passes on warni
     CHECK(d["sources"][1]["quiet"] == true);
     CHECK(d["warnings"] == nlohmann::json::array(
                                {{{"problem", "GNOME's own break reminders are on"}, {"fix", "turn one off"}}}));
+}
+
+TEST_CASE("sources are asked again when a reminder falls due and while it waits, for those that hear no change") {
+    QuietRig rig(1ms);
+    rig.delivery->show(due("micro"));
+    CHECK(rig.mako->refreshed == 1);
+    rig.delivery->close();
+    rig.mako->set(true);
+    rig.delivery->show(due("micro"));
+    CHECK(rig.mako->refreshed == 2);
+    int before = rig.mako->refreshed;
+    for (int i = 0; i < 200 && rig.mako->refreshed == before; ++i) rig.loop.run_once(5'000'000);
+    CHECK(rig.mako->refreshed > before);
+    CHECK(rig.delivery->held_by() == "mako");
+    // A re-reminder of the same break is not a new fall due.
+    rig.delivery->show(due("micro", 2));
+    CHECK(rig.mako->refreshed == before + 1);
+}
+
+TEST_CASE("GNOME's break reminders count as on only when a break is selected") {
+    CHECK_FALSE(GnomeQuiet::breaks_selected(""));
+    CHECK_FALSE(GnomeQuiet::breaks_selected("@as []"));
+    CHECK_FALSE(GnomeQuiet::breaks_selected("[]"));
+    CHECK(GnomeQuiet::breaks_selected("['movement', 'eyesight']"));
+}
+
+TEST_CASE("[notify] mako_quiet_mode names the mako mode that means do not disturb") {
+    CHECK(default_config().notify.mako_quiet_mode == "do-not-disturb");
+    Config c = load_config("[notify]\nmako_quiet_mode = \"dnd\"\n", "t.toml", &default_config());
+    CHECK(c.notify.mako_quiet_mode == "dnd");
+    CHECK_THROWS_AS(load_config("[notify]\nmako_quiet_mode = \"\"\n", "t.toml", &default_config()), ConfigError);
 }
 
 }  // namespace stretch

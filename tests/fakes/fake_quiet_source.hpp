@@ -20,6 +20,8 @@ public:
     std::string describe() const override { return name_ + (quiet_ ? ": quiet" : ": not quiet"); }
     std::optional<QuietWarning> warning() const override { return warning_; }
 
+    void refresh() override { ++refreshed; }
+
     void set(bool quiet) {
         quiet_ = quiet;
         changed();
@@ -27,6 +29,7 @@ public:
     void set_warning(std::optional<QuietWarning> w) { warning_ = std::move(w); }
 
     mutable int asked = 0;
+    int refreshed = 0;  // times delivery asked it to ask the desktop again
 
 private:
     std::string name_;
