@@ -117,6 +117,18 @@ class GnomeDndTest(DndTestCase):
         self.dconf.write(SELECTED_BREAKS, "@as []")
         self.wait_until(lambda: not warned(), what="the warning gone")
 
+    def test_setup_without_a_terminal_says_how_to_keep_one(self):
+        self.dconf.write(SELECTED_BREAKS, "['movement']")
+        env = self.b.env(self.env)
+        text = self.cli_ok("setup", env=env).stdout
+        self.assertIn("GNOME's own break reminders are on", text)
+        self.assertIn("Not asked (no terminal)", text)
+        self.assertIn('gsettings set org.gnome.desktop.break-reminders selected-breaks "[]"', text)
+        self.assertEqual(json.loads(self.cli_ok("--json", "setup", env=env).stdout)["gnome_break_reminders"],
+                         "['movement']")
+        self.dconf.write(SELECTED_BREAKS, "@as []")
+        self.assertNotIn("GNOME's own break reminders", self.cli_ok("setup", env=env).stdout)
+
 
 class SwayncDndTest(DndTestCase):
     """swaync 0.7.3 under headless sway, the notification server, toggled

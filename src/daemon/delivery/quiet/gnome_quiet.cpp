@@ -99,9 +99,10 @@ void GnomeQuiet::read(Key& key) {
     posix_spawnattr_destroy(&attr);
     posix_spawn_file_actions_destroy(&actions);
     if (r != 0) {
-        std::string problem = fmt::format("cannot run \"dconf\": {}; install dconf-cli to follow GNOME's do-not-disturb",
+        std::string problem = fmt::format("cannot run \"dconf\": {}; on GNOME, install dconf-cli to follow its do-not-disturb",
                                           std::strerror(r));
-        if (problem != problem_) spdlog::warn("GNOME do-not-disturb: {}", problem);
+        // Normal off GNOME, where nothing needs dconf: not worth a warning.
+        if (problem != problem_) spdlog::info("GNOME do-not-disturb: {}", problem);
         problem_ = std::move(problem);
         return;
     }
