@@ -113,6 +113,26 @@ TEST_CASE("a source going quiet while nothing is due changes nothing but is repo
     CHECK_FALSE(rig.delivery->held());
 }
 
+TEST_CASE("a source going quiet while the reminder is up takes it down until the quiet ends") {
+    QuietRig rig;
+    rig.delivery->show(due("micro"));
+    REQUIRE(rig.desktop->shown() == Shown{"micro#1"});
+    rig.gnome->set(true);
+    CHECK(rig.desktop->calls.back().kind == RecordingNotifier::Call::Kind::close);
+    CHECK(rig.delivery->held_by() == "gnome");
+    rig.gnome->set(false);
+    CHECK(rig.desktop->shown() == Shown{"micro#1", "micro#1"});
+    CHECK_FALSE(rig.delivery->held());
+}
+
+TEST_CASE("a notification server pausing while the reminder is up leaves it to the server, as before") {
+    QuietRig rig;
+    rig.delivery->show(due("micro"));
+    rig.desktop->set_do_not_disturb(true);
+    CHECK(rig.desktop->calls.size() == 1);
+    CHECK_FALSE(rig.delivery->held());
+}
+
 TEST_CASE("hold_max applies to a quiet source: the reminder is shown anyway when it runs out") {
     QuietRig rig;
     rig.config.notify.hold_max = 1ms;

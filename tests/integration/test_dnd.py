@@ -187,6 +187,19 @@ class MakoDndTest(DndTestCase):
         report("mako (restart)", time.monotonic() - ended)
         self.assertIsNone(self.status_json()["held"])
 
+    def test_mode_set_after_start_is_seen_when_the_break_falls_due(self):
+        b = self.bus()
+        sway = self.serve(Sway(self.tmp))
+        mako = self.serve(Mako(b, sway, self.tmp))
+        self.start_stretchd(b.env(self.env))
+        self.wait_until(lambda: "is off" in self.quiet_source("mako")["detail"], what="mako found")
+        mako.ctl("set-mode", "do-not-disturb")  # mako 1.7 announces nothing
+        sub = self.subscriber()
+        sub.wait_for("reminder")
+        # Asked when the break fell due; a bubble put up before the answer is taken down.
+        self.wait_held_by("mako")
+        self.wait_until(lambda: mako.notifications() == [], what="no reminder left in mako")
+
 
 if __name__ == "__main__":
     unittest.main()

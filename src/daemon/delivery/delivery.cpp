@@ -6,6 +6,12 @@
 #include "core/duration.hpp"
 
 namespace stretch {
+namespace {
+
+// held_by for a notifier's own quiet (dunst paused, KDE Inhibited).
+constexpr const char* notification_server = "notification server";
+
+}  // namespace
 
 Delivery::Delivery(EventLoop& loop, const Config& config, Notifiers notifiers,
                    std::unique_ptr<FullscreenProbe> fullscreen, Listener listener,
@@ -35,7 +41,7 @@ std::optional<Delivery::Quiet> Delivery::do_not_disturb() {
     // notification server or a desktop set to do-not-disturb means the user
     // asked for quiet, whichever way reminders go.
     for (auto& [method, notifier] : notifiers_)
-        if (notifier->do_not_disturb()) return Quiet{HeldReason::do_not_disturb, "notification server"};
+        if (notifier->do_not_disturb()) return Quiet{HeldReason::do_not_disturb, notification_server};
     for (auto& source : quiet_)
         if (source->quiet()) return Quiet{HeldReason::do_not_disturb, std::string(source->name())};
     if (fullscreen_->focused_window_fullscreen()) return Quiet{HeldReason::fullscreen, {}};
@@ -105,6 +111,14 @@ void Delivery::changed() {
             hold(*held_, *dnd);
         else
             show(*std::exchange(held_, std::nullopt));  // do-not-disturb is over
+    } else if (current_ && shown_by_ && dnd && !hold_spent_ && config_.notify.hold_max > Duration::zero() &&
+               dnd->reason == HeldReason::do_not_disturb && dnd->by != notification_server) {
+        // The desktop went quiet while the reminder was up (or mako 1.7,
+        // which announces nothing, answered the ask made when it fell due):
+        // take it down until the quiet ends, as if it had been quiet before.
+        shown_by_->close();
+        shown_by_ = nullptr;
+        hold(*current_, *dnd);
     } else if (current_ && (preferred() != shown_by_ || (shown_by_ && !shown_by_->showing()))) {
         // A better way appeared (a notification server started) or the one in
         // use went away or lost the bubble (it restarted): put the reminder up there.

@@ -10,11 +10,12 @@
 // changes), and on each PropertiesChanged of /fr/emersion/Mako (mako 1.8+
 // has a `Modes` property and announces it). mako 1.7 (Debian 12) announces
 // nothing when `makoctl mode` changes a mode — checked with busctl monitor:
-// only the SetMode call itself goes over the bus. Without polling, a mode set
-// on 1.7 after mako started is seen when mako restarts, or when delivery asks
-// again (refresh(), while a reminder waits). Watching SetMode/SetModes calls
-// as a bus monitor would be event-driven but needs a second, monitor-only
-// connection; not done.
+// only the SetMode call itself goes over the bus. So on 1.7 a mode set after
+// mako started is seen when delivery asks (refresh(): when a break falls due,
+// and every Delivery::fullscreen_recheck while a reminder waits), or when
+// mako restarts: a mode left ends a hold up to a minute late. Watching the
+// SetMode/SetModes calls as a bus monitor would be event-driven, but needs a
+// second, monitor-only connection; not done.
 
 #include <cstdint>
 #include <string>
