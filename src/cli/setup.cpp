@@ -179,9 +179,10 @@ int run_setup(bool json) {
     }
     auto gnome_breaks = gnome_breaks_selected();
     if (json) {
-        out(protocol::ok_reply({{"path", path.string()},
-                                {"created", created},
-                                {"gnome_break_reminders", gnome_breaks ? nlohmann::json(*gnome_breaks) : nlohmann::json(nullptr)}}));
+        nlohmann::json reply = {{"path", path.string()}, {"created", created}};
+        // Only when on, so the reply elsewhere stays as it always was.
+        if (gnome_breaks) reply["gnome_break_reminders"] = *gnome_breaks;
+        out(protocol::ok_reply(reply));
         return 0;
     }
     // The prose fits the terminal; the commands below stay whole, to be copied.
