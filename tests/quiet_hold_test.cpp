@@ -2,13 +2,12 @@
 // QuietSource seam): a reminder waits while one says quiet, comes out the
 // moment it stops, and hold_max still applies. Real loop, recording fakes.
 
-#include <doctest/doctest.h>
-
 #include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
 #include "daemon/delivery/delivery.hpp"
@@ -56,9 +55,9 @@ struct QuietRig {
         auto m = std::make_unique<FakeQuietSource>("mako");
         mako = m.get();
         sources.push_back(std::move(m));
-        delivery = std::make_unique<Delivery>(loop, config, std::move(notifiers), std::make_unique<FakeFullscreenProbe>(),
-                                              Delivery::Listener{{}, [this] { ++changes; }}, recheck_every,
-                                              std::move(sources));
+        delivery = std::make_unique<Delivery>(
+            loop, config, std::move(notifiers), std::make_unique<FakeFullscreenProbe>(),
+            Delivery::Listener{{}, [this] { ++changes; }}, recheck_every, std::move(sources));
     }
 
     bool step_until_shown() {
@@ -154,8 +153,8 @@ TEST_CASE("describe_quiet() lists each source with its state and passes on warni
     CHECK(d["sources"][0] == nlohmann::json{{"source", "gnome"}, {"quiet", false}, {"detail", "gnome: not quiet"}});
     CHECK(d["sources"][1]["source"] == "mako");
     CHECK(d["sources"][1]["quiet"] == true);
-    CHECK(d["warnings"] == nlohmann::json::array(
-                               {{{"problem", "GNOME's own break reminders are on"}, {"fix", "turn one off"}}}));
+    CHECK(d["warnings"] ==
+          nlohmann::json::array({{{"problem", "GNOME's own break reminders are on"}, {"fix", "turn one off"}}}));
 }
 
 TEST_CASE("sources are asked again when a reminder falls due and while it waits, for those that hear no change") {

@@ -1,8 +1,6 @@
 #include "daemon/delivery/quiet/gnome_quiet.hpp"
 
 #include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
 #include <unistd.h>
 
 #include <array>
@@ -10,6 +8,8 @@
 #include <cstring>
 
 #include <fmt/format.h>
+#include <signal.h>
+#include <spawn.h>
 #include <spdlog/spdlog.h>
 
 extern char** environ;
@@ -99,8 +99,8 @@ void GnomeQuiet::read(Key& key) {
     posix_spawnattr_destroy(&attr);
     posix_spawn_file_actions_destroy(&actions);
     if (r != 0) {
-        std::string problem = fmt::format("cannot run \"dconf\": {}; on GNOME, install dconf-cli to follow its do-not-disturb",
-                                          std::strerror(r));
+        std::string problem = fmt::format(
+            "cannot run \"dconf\": {}; on GNOME, install dconf-cli to follow its do-not-disturb", std::strerror(r));
         // Normal off GNOME, where nothing needs dconf: not worth a warning.
         if (problem != problem_) spdlog::info("GNOME do-not-disturb: {}", problem);
         problem_ = std::move(problem);
@@ -155,11 +155,10 @@ std::optional<QuietWarning> GnomeQuiet::warning() const {
 
 std::string GnomeQuiet::describe() const {
     if (!problem_.empty()) return "gnome: " + problem_;
-    std::string banners = !banners_key_.value ? "not read yet"
-                          : banners_key_.value->empty()
-                              ? "show-banners unset (banners shown)"
-                              : fmt::format("show-banners {}{}", *banners_key_.value,
-                                            quiet() ? ": do not disturb is on" : "");
+    std::string banners = !banners_key_.value           ? "not read yet"
+                          : banners_key_.value->empty() ? "show-banners unset (banners shown)"
+                                                        : fmt::format("show-banners {}{}", *banners_key_.value,
+                                                                      quiet() ? ": do not disturb is on" : "");
     std::string bus = bus_ ? "" : fmt::format("; changes unheard without the session bus ({})", bus_.problem());
     return fmt::format("gnome: dconf {}{}", banners, bus);
 }

@@ -26,17 +26,18 @@ bool MakoQuiet::quiet() const {
 }
 
 void MakoQuiet::connected(sd_bus* bus) {
-    bus_match(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "NameOwnerChanged",
-              [this](sd_bus_message* m) {
-                  const char *name = nullptr, *old_owner = nullptr, *new_owner = nullptr;
-                  if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) < 0 || std::strcmp(name, service) != 0)
-                      return;
-                  ++generation_;
-                  if (*new_owner)
-                      ask();
-                  else
-                      set(false, {});
-              });
+    bus_match(
+        bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "NameOwnerChanged",
+        [this](sd_bus_message* m) {
+            const char *name = nullptr, *old_owner = nullptr, *new_owner = nullptr;
+            if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) < 0 || std::strcmp(name, service) != 0)
+                return;
+            ++generation_;
+            if (*new_owner)
+                ask();
+            else
+                set(false, {});
+        });
     bus_match(bus, nullptr, object, "org.freedesktop.DBus.Properties", "PropertiesChanged",
               [this](sd_bus_message*) { ask(); });
     ask();
@@ -58,16 +59,18 @@ void MakoQuiet::set(bool present, std::vector<std::string> modes) {
     bool was = quiet();
     present_ = present;
     modes_ = std::move(modes);
-    if (was != quiet()) spdlog::info("mako: {}", quiet() ? "do not disturb: holding reminders" : "do not disturb is over");
+    if (was != quiet())
+        spdlog::info("mako: {}", quiet() ? "do not disturb: holding reminders" : "do not disturb is over");
     changed();
 }
 
 std::string MakoQuiet::describe() const {
     if (!bus_) return "mako: no session bus (" + bus_.problem() + ")";
     if (!present_) return "mako: not running";
-    return fmt::format("mako: modes {}; \"{}\" {} (mako 1.7 announces no mode change: seen when a reminder waits or mako restarts)",
-                       modes_.empty() ? std::string("none") : fmt::format("{}", fmt::join(modes_, ", ")),
-                       config_.notify.mako_quiet_mode, quiet() ? "is on: do not disturb" : "is off");
+    return fmt::format(
+        "mako: modes {}; \"{}\" {} (mako 1.7 announces no mode change: seen when a reminder waits or mako restarts)",
+        modes_.empty() ? std::string("none") : fmt::format("{}", fmt::join(modes_, ", ")),
+        config_.notify.mako_quiet_mode, quiet() ? "is on: do not disturb" : "is off");
 }
 
 }  // namespace stretch
