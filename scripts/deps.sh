@@ -17,7 +17,7 @@ test_packages=(
   python3-dbusmock xvfb xauth dunst libnotify-bin xdotool x11-utils dbus-daemon dbus-bin libglib2.0-bin
   systemd man-db groff-base bash-completion zsh fish dpkg-dev file tzdata
   sway wtype wayland-utils kwin-wayland weston
-  gnome-shell gjs dconf-service
+  gnome-shell gjs dconf-cli dconf-service mako-notifier sway-notification-center
   clang libclang-rt-14-dev valgrind hyperfine
 )
 

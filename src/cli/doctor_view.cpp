@@ -51,6 +51,9 @@ std::string render_doctor(const json& reply, const Style& style) {
             out += fmt::format("  {} {:<29} {}\n", p.value("in_use", false) ? style.accent("✓") : style.dim("·"),
                                p.value("source", ""), p.value("detail", ""));
     }
+    const json& quiet = reply.value("quiet", json::object());
+    for (const json& q : quiet.value("sources", json::array()))
+        out += fmt::format("Do not disturb: {}{}\n", q.value("detail", ""), q.value("quiet", false) ? style.warn(" (holding reminders)") : "");
 
     const json& problems = reply.value("problems", json::array());
     if (problems.empty()) {

@@ -1,13 +1,21 @@
 #include "cli/setup.hpp"
 
 #include <fcntl.h>
+#include <spawn.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <iostream>
 
 #include <cerrno>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -75,6 +83,75 @@ void write_new_file(const fs::path& path, std::string_view text) {
     }
 }
 
+constexpr const char* gnome_breaks_key = "/org/gnome/desktop/break-reminders/selected-breaks";
+
+// Runs a program (no shell) and returns what it printed and whether it
+// exited 0; nullopt when it cannot run (dconf not installed: not GNOME).
+std::optional<std::string> run_program(std::vector<std::string> args) {
+    int fds[2];
+    if (::pipe(fds) != 0) return std::nullopt;
+    UniqueFd rd(fds[0]), wr(fds[1]);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, wr.get(), STDOUT_FILENO);
+    posix_spawn_file_actions_addclose(&actions, rd.get());
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    pid_t pid = 0;
+    int r = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    wr.reset();
+    if (r != 0) return std::nullopt;
+    std::string text;
+    char buf[512];
+    ssize_t n;
+    while ((n = ::read(rd.get(), buf, sizeof buf)) > 0) text.append(buf, static_cast<std::size_t>(n));
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return std::nullopt;
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    return text;
+}
+
+// GNOME 48+'s own break reminders, when any is selected: the value as dconf shows it.
+std::optional<std::string> gnome_breaks_selected() {
+    auto v = run_program({"dconf", "read", gnome_breaks_key});
+    if (!v || v->empty() || *v == "@as []" || *v == "[]") return std::nullopt;
+    return v;
+}
+
+constexpr std::string_view turn_gnome_off = "gsettings set org.gnome.desktop.break-reminders selected-breaks \"[]\"";
+constexpr std::string_view turn_stretch_off = "systemctl --user disable --now stretchd.socket stretchd.service";
+
+// Two reminders for one break help no one: ask which to keep when there is
+// someone to ask, else say what each choice would take.
+void offer_gnome_breaks_choice(const std::string& selected) {
+    out(fit_to_terminal(fmt::format(
+        "\nGNOME's own break reminders are on ({}), so you would get two reminders for one break.\n", selected)));
+    if (!::isatty(STDIN_FILENO)) {
+        out(fmt::format("Not asked (no terminal). To keep stretch's only, turn GNOME's off:\n\n    {}\n\n"
+                        "To keep GNOME's only, do not enable stretchd (or: {}).\n",
+                        turn_gnome_off, turn_stretch_off));
+        return;
+    }
+    out("Keep which? [s] stretch's (turn GNOME's off)  [g] GNOME's (do not use stretchd)  [b] both: ");
+    std::fflush(stdout);
+    std::string answer;
+    std::getline(std::cin, answer);
+    if (answer == "s" || answer == "S") {
+        if (run_program({"dconf", "write", gnome_breaks_key, "@as []"}))
+            out("GNOME's break reminders are off; stretch reminds you.\n");
+        else
+            out(fmt::format("Could not turn them off; run: {}\n", turn_gnome_off));
+    } else if (answer == "g" || answer == "G") {
+        out(fmt::format("Then skip the systemctl commands below; if stretchd already runs, stop it with:\n\n    {}\n",
+                        turn_stretch_off));
+    } else {
+        out(fmt::format("Both stay on. To turn GNOME's off later: {}\n", turn_gnome_off));
+    }
+}
+
 }  // namespace
 
 int run_setup(bool json) {
@@ -100,8 +177,12 @@ int run_setup(bool json) {
             return fail(e.full());
         }
     }
+    auto gnome_breaks = gnome_breaks_selected();
     if (json) {
-        out(protocol::ok_reply({{"path", path.string()}, {"created", created}}));
+        nlohmann::json reply = {{"path", path.string()}, {"created", created}};
+        // Only when on, so the reply elsewhere stays as it always was.
+        if (gnome_breaks) reply["gnome_break_reminders"] = *gnome_breaks;
+        out(protocol::ok_reply(reply));
         return 0;
     }
     // The prose fits the terminal; the commands below stay whole, to be copied.
@@ -116,6 +197,7 @@ int run_setup(bool json) {
         out(fit_to_terminal(fmt::format(
             "Your config file is already at {}; it was left as it is.\nCheck it with: stretch config check\n",
             path.string())));
+    if (gnome_breaks) offer_gnome_breaks_choice(*gnome_breaks);
     out(next_steps);
     return 0;
 }

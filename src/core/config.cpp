@@ -303,6 +303,7 @@ private:
         out.critical_after = integer(t, "critical_after", ctx, out.critical_after, 0, 100);
         out.hold_max = duration(t, "hold_max", ctx, out.hold_max, false);
         if (t.contains("sound")) out.sound = string(t, "sound", ctx, std::nullopt);
+        if (t.contains("mako_quiet_mode")) out.mako_quiet_mode = string(t, "mako_quiet_mode", ctx, std::nullopt);
     }
 
     Stretch read_stretch(const toml::table& t) const {

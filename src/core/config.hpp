@@ -63,6 +63,7 @@ struct Notify {
     int critical_after = 3;            // reminders ignored before urgency turns critical
     Duration hold_max = std::chrono::minutes(30);  // longest do-not-disturb hold
     std::string sound;                 // freedesktop sound-name hint; empty: none
+    std::string mako_quiet_mode = "do-not-disturb";  // the mako mode that means do not disturb
     friend bool operator==(const Notify&, const Notify&) = default;
 };
 

@@ -40,6 +40,9 @@ constexpr std::array keys = {
               "at most this long, then is shown anyway."},
     ConfigKey{"notify", "sound", "string", "none",
               "A freedesktop sound name to play with the notification, e.g. \"bell\"; unset for silence."},
+    ConfigKey{"notify", "mako_quiet_mode", "string", "\"do-not-disturb\"",
+              "The mako mode that means do not disturb (makoctl mode -a NAME): while it is on, reminders wait "
+              "(at most hold_max)."},
     ConfigKey{"history", "keep_days", "integer", "365",
               "Days of history kept for stretch stats and stretch history; older events are pruned daily."},
     ConfigKey{"break", "name", "string", "", "Unique name of the rule, used by the CLI and in history."},

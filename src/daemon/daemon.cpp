@@ -18,6 +18,7 @@
 #include "daemon/plumbing/system_clock.hpp"
 #include "daemon/commands/views.hpp"
 #include "daemon/delivery/fullscreen_probes.hpp"
+#include "daemon/delivery/quiet/quiet_sources.hpp"
 #include "daemon/presence/desktop_sources.hpp"
 #include "shared/config_file.hpp"
 #include "shared/protocol.hpp"
@@ -82,7 +83,8 @@ Daemon::Daemon(EventLoop& loop, Options options, const Clock& clock)
     fullscreen_ = fullscreen.get();
     delivery_ = std::make_unique<Delivery>(loop_, engine_.config(), make_notifiers(loop_, server_, engine_.config().notify),
                                            std::move(fullscreen),
-                                           Delivery::Listener{[this](ReminderAction a) { on_action(a); }, [this] { status_changed(); }});
+                                           Delivery::Listener{[this](ReminderAction a) { on_action(a); }, [this] { status_changed(); }},
+                                           Delivery::fullscreen_recheck, quiet_sources(loop_, engine_.config()));
     activity_ = std::make_unique<Activity>(
         loop_, engine_.config(), desktop_sources(loop_, *display_, *logind_),
         Activity::Listener{
@@ -350,6 +352,7 @@ void Daemon::notify_status(Now n) {
 json Daemon::status_view(Now n) {
     json out = status_json(status(n), engine_.config());
     out["held"] = held(n);
+    out["held_by"] = delivery_->held_by().empty() ? json(nullptr) : json(delivery_->held_by());
     out["notify"] = delivery_->describe();
     out["activity"] = activity_status_json(activity_->status());
     out["history"] = store_->describe();
@@ -361,6 +364,8 @@ json Daemon::doctor_view() {
                             display_->bus_problem(), logind_->facts()});
     out["notify"] = delivery_->describe();
     out["fullscreen"] = fullscreen_json(fullscreen_->describe());
+    out["quiet"] = delivery_->describe_quiet();
+    for (auto& w : out["quiet"]["warnings"]) out["problems"].push_back(w);
     out["config"] = config_source_;
     out["history"] = store_->describe();
     if (!store_->durable()) out["problems"].push_back(store_->doctor_problem());

@@ -776,3 +776,111 @@ class Sway(Process):
         finally:
             if self.dir:
                 shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class DconfService(Process):
+    """The real dconf-service on a private session bus, started directly (the
+    test bus has no activation). Its database lives under the HOME and
+    XDG_CONFIG_HOME/XDG_RUNTIME_DIR of `env`, which stretchd and `dconf write`
+    must share."""
+
+    def __init__(self, bus, tmp, env, name="dconf"):
+        super().__init__(tmp, name)
+        self.bus = bus
+        self.env = bus.env(env)
+
+    def start(self, timeout=READY_TIMEOUT):
+        for k in ("HOME", "XDG_CONFIG_HOME", "XDG_RUNTIME_DIR"):
+            os.makedirs(self.env[k], mode=0o700, exist_ok=True)
+        self.popen(["/usr/libexec/dconf-service"], self.env)
+        self.bus.wait_owner("ca.desrt.dconf", self.proc.pid, timeout, self.proc)
+        return self
+
+    def run(self, *args):
+        r = subprocess.run(["dconf", *args], env=self.env, stdin=subprocess.DEVNULL, capture_output=True,
+                           text=True, timeout=20)
+        if r.returncode != 0:
+            raise AssertionError(f"dconf {' '.join(args)} -> {r.returncode}\n{r.stdout}{r.stderr}")
+        return r.stdout.strip()
+
+    def write(self, key, value):
+        self.run("write", key, value)
+
+
+class Mako(Process):
+    """mako 1.7 under a headless sway, on a private session bus, with a
+    "do-not-disturb" mode; it owns org.freedesktop.Notifications and serves
+    fr.emersion.Mako at /fr/emersion/Mako on that name."""
+
+    def __init__(self, bus, sway, tmp, name="mako"):
+        super().__init__(tmp, name)
+        self.bus = bus
+        self.sway = sway
+        self.conf = os.path.join(tmp, f"{name}.conf")
+
+    def ctl_env(self):
+        env = self.sway.env(self.bus.env(clean_env()))
+        env["HOME"] = os.path.join(self.sway.dir)
+        return env
+
+    def start(self, timeout=READY_TIMEOUT):
+        with open(self.conf, "w") as f:
+            f.write("default-timeout=0\n[mode=do-not-disturb]\ninvisible=1\n")
+        self.popen(["mako", "-c", self.conf], self.ctl_env())
+        self.bus.wait_owner("org.freedesktop.Notifications", self.proc.pid, timeout, self.proc)
+        return self
+
+    def ctl(self, *args):
+        r = subprocess.run(["makoctl", *args], env=self.ctl_env(), stdin=subprocess.DEVNULL, capture_output=True,
+                           text=True, timeout=20)
+        if r.returncode != 0:
+            raise AssertionError(f"makoctl {' '.join(args)} -> {r.returncode}\n{r.stdout}{r.stderr}")
+        return r.stdout
+
+    def notifications(self):
+        return json.loads(self.ctl("list")).get("data", [[]])[0]
+
+
+class Swaync(Process):
+    """swaync 0.7 (GTK 3 + gtk-layer-shell) under a headless sway, on a
+    private session bus; it owns org.freedesktop.Notifications and
+    org.erikreider.swaync.cc. It keeps do-not-disturb in GSettings
+    (org.erikreider.swaync dnd-state): without a dconf-service on the bus the
+    write fails ("failed to commit changes to dconf") and the state flips
+    straight back to false, so start a DconfService with client_env() first."""
+
+    def __init__(self, bus, sway, tmp, name="swaync"):
+        super().__init__(tmp, name)
+        self.bus = bus
+        self.sway = sway
+
+    def client_env(self):
+        env = self.sway.env(self.bus.env(clean_env()))
+        env["HOME"] = self.sway.dir
+        env["XDG_CONFIG_HOME"] = os.path.join(self.tmp, "swaync-config")
+        return env
+
+    def start(self, timeout=READY_TIMEOUT):
+        self.popen(["swaync"], self.client_env())
+        self.bus.wait_owner("org.erikreider.swaync.cc", self.proc.pid, timeout, self.proc)
+        self.bus.wait_owner("org.freedesktop.Notifications", self.proc.pid, timeout, self.proc)
+        return self
+
+    def client(self, *args):
+        r = subprocess.run(["swaync-client", *args], env=self.client_env(), stdin=subprocess.DEVNULL,
+                           capture_output=True, text=True, timeout=20)
+        if r.returncode != 0:
+            raise AssertionError(f"swaync-client {' '.join(args)} -> {r.returncode}\n{r.stdout}{r.stderr}")
+        return r.stdout.strip()
+
+    def count(self):
+        return int(self.client("--count"))
+
+    def set_dnd(self, on):
+        """Sets do-not-disturb and checks it held."""
+        want = "true" if on else "false"
+        if self.client("--get-dnd") != want:
+            self.client("--toggle-dnd")
+        got = self.client("--get-dnd")
+        if got != want:
+            raise AssertionError(f"swaync do-not-disturb is {got}, wanted {want}")

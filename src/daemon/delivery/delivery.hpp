@@ -5,8 +5,9 @@
 // hold_max), and moved to a better way when one appears (a notification
 // server starting, or restarting, while a reminder is up).
 //
-// The notifiers and the full-screen probe are handed in (the daemon makes
-// the real ones; tests pass recording fakes), and owned from then on.
+// The notifiers, the full-screen probe and the do-not-disturb sources are
+// handed in (the daemon makes the real ones; tests pass recording fakes),
+// and owned from then on.
 
 #include <chrono>
 #include <functional>
@@ -20,6 +21,7 @@
 #include "daemon/delivery/held_reason.hpp"
 #include "daemon/delivery/notifier.hpp"
 #include "daemon/delivery/notifiers.hpp"
+#include "daemon/delivery/quiet_source.hpp"
 #include "daemon/plumbing/event_loop.hpp"
 
 namespace stretch {
@@ -38,22 +40,34 @@ public:
     // `config` is read at each use, so a reload takes effect at once.
     // `fullscreen` must not be null.
     Delivery(EventLoop& loop, const Config& config, Notifiers notifiers, std::unique_ptr<FullscreenProbe> fullscreen,
-             Listener listener, std::chrono::milliseconds recheck_every = fullscreen_recheck);
+             Listener listener, std::chrono::milliseconds recheck_every = fullscreen_recheck,
+             QuietSources quiet = {});
 
     void show(const Reminder& reminder);
     void close();
     // Why the reminder up is being held back, if it is.
     std::optional<HeldReason> held() const;
+    // Who holds it for do-not-disturb: a quiet source's name ("gnome",
+    // "mako", "swaync") or "notification server" (dunst paused, KDE
+    // Inhibited); empty when nothing is held for do-not-disturb.
+    std::string held_by() const;
     // For `status`: each method, whether it is available, and who shows the reminder.
     nlohmann::json describe() const;
+    // For `doctor`: each do-not-disturb source, whether it says quiet, and
+    // what it sees; plus warnings (GNOME's own break reminders).
+    nlohmann::json describe_quiet() const;
     // A way to remind may have come or gone (a notification server, a
     // terminal that rings), or do-not-disturb begun or ended: the reminder
     // up moves to the best way now, or comes out of its hold.
     void changed();
 
 private:
-    std::optional<HeldReason> do_not_disturb();
-    void hold(const Reminder& reminder, HeldReason reason);
+    struct Quiet {
+        HeldReason reason;
+        std::string by;
+    };
+    std::optional<Quiet> do_not_disturb();
+    void hold(const Reminder& reminder, const Quiet& why);
     void hold_ran_out();
     void put_up(const Reminder& reminder);
     Notifier* notifier_for(Notify::Method method) const;
@@ -63,12 +77,14 @@ private:
     Listener listener_;
     Notifiers notifiers_;
     std::unique_ptr<FullscreenProbe> fullscreen_;
+    QuietSources quiet_;
     std::chrono::milliseconds recheck_every_;
 
     std::optional<Reminder> current_;  // the reminder up, wherever it is shown
     Notifier* shown_by_ = nullptr;
     std::optional<Reminder> held_;     // waiting for do-not-disturb to end
     HeldReason held_reason_ = HeldReason::do_not_disturb;
+    std::string held_by_;
     bool hold_spent_ = false;          // the reminder up has been held its hold_max already
     EventSource hold_timer_;
     EventSource recheck_;

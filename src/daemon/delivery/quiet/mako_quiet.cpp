@@ -1,0 +1,76 @@
+#include "daemon/delivery/quiet/mako_quiet.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <spdlog/spdlog.h>
+
+namespace stretch {
+namespace {
+
+constexpr const char* service = "org.freedesktop.Notifications";
+constexpr const char* object = "/fr/emersion/Mako";
+constexpr const char* interface = "fr.emersion.Mako";
+
+}  // namespace
+
+MakoQuiet::MakoQuiet(EventLoop& loop, const Config& config)
+    : config_(config),
+      bus_(loop, BusLink::Kind::session, "mako do-not-disturb",
+           BusLink::Listener{[this](sd_bus* bus) { connected(bus); }, [this] { set(false, {}); }, {}}) {}
+
+bool MakoQuiet::quiet() const {
+    return present_ && std::find(modes_.begin(), modes_.end(), config_.notify.mako_quiet_mode) != modes_.end();
+}
+
+void MakoQuiet::connected(sd_bus* bus) {
+    bus_match(
+        bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "NameOwnerChanged",
+        [this](sd_bus_message* m) {
+            const char *name = nullptr, *old_owner = nullptr, *new_owner = nullptr;
+            if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) < 0 || std::strcmp(name, service) != 0)
+                return;
+            ++generation_;
+            if (*new_owner)
+                ask();
+            else
+                set(false, {});
+        });
+    bus_match(bus, nullptr, object, "org.freedesktop.DBus.Properties", "PropertiesChanged",
+              [this](sd_bus_message*) { ask(); });
+    ask();
+}
+
+void MakoQuiet::ask() {
+    auto call = bus_new_call(bus_.get(), service, object, interface, "ListModes");
+    bus_call_async(bus_.get(), call.get(), [this, generation = generation_](sd_bus_message* reply) {
+        if (generation != generation_) return;
+        if (bus_error_of(reply).empty())
+            set(true, read_strings(reply));
+        else
+            set(false, {});  // no notification server, or one that is not mako
+    });
+}
+
+void MakoQuiet::set(bool present, std::vector<std::string> modes) {
+    if (present == present_ && modes == modes_) return;
+    bool was = quiet();
+    present_ = present;
+    modes_ = std::move(modes);
+    if (was != quiet())
+        spdlog::info("mako: {}", quiet() ? "do not disturb: holding reminders" : "do not disturb is over");
+    changed();
+}
+
+std::string MakoQuiet::describe() const {
+    if (!bus_) return "mako: no session bus (" + bus_.problem() + ")";
+    if (!present_) return "mako: not running";
+    return fmt::format(
+        "mako: modes {}; \"{}\" {} (mako 1.7 announces no mode change: seen when a reminder waits or mako restarts)",
+        modes_.empty() ? std::string("none") : fmt::format("{}", fmt::join(modes_, ", ")),
+        config_.notify.mako_quiet_mode, quiet() ? "is on: do not disturb" : "is off");
+}
+
+}  // namespace stretch
