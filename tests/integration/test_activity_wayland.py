@@ -232,8 +232,9 @@ class SwayTest(WaylandTestCase):
         self.sway.proc.send_signal(signal.SIGKILL)
         self.sway.proc.wait()
         # No X server, no session bus, no logind: nothing else works here.
-        activity = self.wait_source("none")
-        self.assertIn("no source works here", activity["detail"])
+        # ("looking for a source" comes first, while the others are tried.)
+        self.wait_until(lambda: (a := self.activity())["source"] == "none" and "no source works here" in a["detail"],
+                        IDLE_TIMEOUT, what=f"activity source 'none' with no source working (now {self.activity()!r})")
         self.assertTrue(self.daemon.alive())
         self.wait_until(lambda: "the Wayland compositor on wayland-1 went away" in self.daemon.log(),
                         what="the loss in the daemon's log")
