@@ -10,10 +10,11 @@
 # 30 minutes away, whether the buses are there or not). A run of 60 s or less
 # measures no minute after the first.
 #
-# Two daemons side by side: one headless (no session or system bus at all),
-# and one given a private, empty session bus and system bus (dbus-daemon, no
-# services on them), as on a desktop where none of its activity sources or
-# a notification server is found.
+# Three daemons side by side: one headless (no session or system bus at
+# all); one given a private, empty session bus and system bus (dbus-daemon,
+# no services on them), as on a desktop where none of its activity sources
+# or a notification server is found; and one whose session bus sees a client
+# come and go every second, as a desktop's does.
 #
 #   bench/idle.sh [SECONDS]
 set -euo pipefail
@@ -133,11 +134,23 @@ try:
         bus_env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=start_bus("session-bus"),
                        DBUS_SYSTEM_BUS_ADDRESS=start_bus("system-bus"))
         daemons.append(Watched("empty buses", bus_env))
+        # A desktop's session bus is not empty: programs connect and leave
+        # all the time, and the bus announces each with NameOwnerChanged.
+        # Here a client connects and leaves once a second.
+        busy_session = start_bus("busy-session-bus")
+        busy_env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=busy_session,
+                        DBUS_SYSTEM_BUS_ADDRESS=start_bus("busy-system-bus"))
+        daemons.append(Watched("busy bus", busy_env))
     else:
+        busy_session = None
         print("empty buses: not run\tno dbus-daemon (scripts/deps.sh --test installs it)\t\t")
     start = time.monotonic()
     while (elapsed := time.monotonic() - start) < seconds:
         time.sleep(min(1.0, seconds - elapsed))
+        if busy_session:
+            subprocess.run(["dbus-send", "--bus=" + busy_session, "--print-reply", "--dest=org.freedesktop.DBus",
+                            "/org/freedesktop/DBus", "org.freedesktop.DBus.GetId"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for d in daemons:
             d.sample(time.monotonic() - start)
     for d in daemons:

@@ -83,7 +83,7 @@ Daemon::Daemon(EventLoop& loop, Options options, const Clock& clock)
     fullscreen_ = fullscreen.get();
     delivery_ = std::make_unique<Delivery>(loop_, engine_.config(), make_notifiers(loop_, server_, engine_.config().notify),
                                            std::move(fullscreen),
-                                           Delivery::Listener{[this](ReminderAction a) { on_action(a); }, [this] { status_changed(); }},
+                                           Delivery::Listener{[this](ReminderAction a) { on_action(a); }, [this] { delivery_changed(); }},
                                            Delivery::fullscreen_recheck, quiet_sources(loop_, engine_.config()));
     activity_ = std::make_unique<Activity>(
         loop_, engine_.config(), desktop_sources(loop_, *display_, *logind_),
@@ -173,6 +173,14 @@ json Daemon::held(Now n) {
 // A room's own news (a notification server came, an activity source
 // changed): systemd's STATUS= may say something new. Within apply() it is
 // said once at the end.
+void Daemon::delivery_changed() {
+    if (stopping_) {
+        if (!delivery_->settling()) loop_.exit(0);
+        return;
+    }
+    status_changed();
+}
+
 void Daemon::status_changed() {
     if (!applying_) notify_status(clock_.now());
 }
@@ -235,6 +243,7 @@ void Daemon::apply(Effects effects, Now n) {
 // A clean exit: the state is saved as of now, so the next start counts only
 // the time stretchd was really not running.
 void Daemon::stop() {
+    if (stopping_) return;
     Now n = enter();
     apply(engine_.tick(n), n);
     // A bubble left up would outlive us with dead buttons; the engine keeps
@@ -242,7 +251,12 @@ void Daemon::stop() {
     // it is closed, after the loop.
     delivery_->close();
     record(RecordKind::stop);
-    loop_.exit(0);
+    // A bubble shown a moment ago may not have its id yet, and cannot be
+    // closed without it: wait for the server's answer, a second at most.
+    stopping_ = true;
+    if (!delivery_->settling()) return loop_.exit(0);
+    stop_timer_ = loop_.add_timer(CLOCK_MONOTONIC, [this] { loop_.exit(0); });
+    stop_timer_.arm_in(std::chrono::seconds(1));
 }
 
 void Daemon::record(RecordKind kind) {

@@ -80,6 +80,7 @@ private:
     void rearm(Now now);
     void notify_status(Now now);
     void status_changed();
+    void delivery_changed();
     void prune_history();
     void broadcast_tick();
     void on_action(ReminderAction action);
@@ -96,6 +97,9 @@ private:
     EventSource deadline_;
     EventSource tick_;
     EventSource sigterm_, sigint_, sighup_;
+    // After stop(): the loop ends once delivery has settled, or at this timer.
+    bool stopping_ = false;
+    EventSource stop_timer_;
     std::optional<ClockWatch> clock_watch_;
     Duration suspended_seen_{};
     // The status at one moment, kept until the engine is next called.

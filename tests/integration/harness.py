@@ -102,6 +102,15 @@ def fast_config(max_snoozes=2, **kw):
     ], **kw)
 
 
+def fullscreen_config(every):
+    """One break that falls due `every` into sitting, shown as a desktop
+    notification. Activity is not tracked: for the full-screen checks, which
+    work whatever the activity source."""
+    return config(tracking={"natural_break": "30s", "source": "none"},
+                  breaks=[rule("micro", every, "1s", snooze="5m", max_snoozes=2, remind_every="1m")],
+                  notify={"methods": ["desktop"]})
+
+
 # As before the builder: a template with one field, {max_snoozes}.
 FAST_CONFIG = fast_config(max_snoozes=Raw("{max_snoozes}"))
 

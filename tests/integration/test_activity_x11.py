@@ -26,7 +26,7 @@ import time  # noqa: E402
 import unittest  # noqa: E402
 
 import harness  # noqa: E402
-from harness import EVENT_TIMEOUT, Raw, rule  # noqa: E402
+from harness import EVENT_TIMEOUT, Raw, fullscreen_config, rule  # noqa: E402
 from servers import READY_TIMEOUT, Bus, NotifyMock, ServerTestCase, UserManagerMock, Xvfb  # noqa: E402
 
 # The threshold is the shortest natural break: max(duration, natural_break)
@@ -345,28 +345,6 @@ class RestartWhileAwayTest(X11TestCase):
         self.assertIn("natural 1 ", self.cli_ok("stats").stdout)
 
 
-# One break that falls due 2 s into sitting, shown as a desktop notification.
-# Activity is not tracked: these tests are about the full-screen check, which
-# works whatever the activity source.
-FULLSCREEN_CONFIG = """\
-[tracking]
-natural_break = "30s"
-grace = "0s"
-source = "none"
-
-[[break]]
-name = "micro"
-every = "{every}"
-duration = "1s"
-tags = ["micro"]
-snooze = "5m"
-max_snoozes = 2
-remind_every = "1m"
-
-[notify]
-methods = ["desktop"]
-"""
-
 
 class FullscreenCheckTest(ServerTestCase):
     """The full-screen check on the display the daemon learns from the systemd
@@ -384,11 +362,11 @@ class FullscreenCheckTest(ServerTestCase):
         self.notify = self.serve(NotifyMock(self.bus, self.tmp))
         self.x = self.serve(Xvfb(self.tmp))
         # A daemon that has never heard of the display pauses the schedule.
-        self.write_config(FULLSCREEN_CONFIG.format(every="1h"))
+        self.write_config(fullscreen_config("1h"))
         first = self.new_daemon(env=self.env).start()
         self.assertIn("paused_for_s", self.ok("pause"))
         self.assertEqual(first.stop(), 0, first.log())
-        self.write_config(FULLSCREEN_CONFIG.format(every="2s"))
+        self.write_config(fullscreen_config("2s"))
 
     def start_stretchd(self, manager_env=None):
         """With `manager_env`, stretchd without DISPLAY: the display is known

@@ -29,27 +29,9 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 import unittest  # noqa: E402
 
+from harness import fullscreen_config  # noqa: E402
 from servers import READY_TIMEOUT, Bus, NotifyMock, ServerTestCase, Sway, clean_env, missing_tools, wait_for  # noqa: E402
 from test_activity_wayland import Weston  # noqa: E402
-
-CONFIG = """\
-[tracking]
-natural_break = "30s"
-grace = "0s"
-source = "none"
-
-[[break]]
-name = "micro"
-every = "{every}"
-duration = "1s"
-tags = ["micro"]
-snooze = "5m"
-max_snoozes = 2
-remind_every = "1m"
-
-[notify]
-methods = ["desktop"]
-"""
 
 CLIENT = "weston-flower"
 APP_ID = "org.freedesktop.weston.flower"
@@ -63,11 +45,11 @@ class FullscreenWaylandCase(ServerTestCase):
         self.bus = self.serve(Bus(self.tmp))
         self.notify = self.serve(NotifyMock(self.bus, self.tmp))
         # A daemon that never saw the compositor pauses the schedule.
-        self.write_config(CONFIG.format(every="1h"))
+        self.write_config(fullscreen_config("1h"))
         first = self.new_daemon(env=self.env).start()
         self.assertIn("paused_for_s", self.ok("pause"))
         self.assertEqual(first.stop(), 0, first.log())
-        self.write_config(CONFIG.format(every="2s"))
+        self.write_config(fullscreen_config("2s"))
 
     def start_stretchd(self, compositor_env):
         env = compositor_env(self.bus.env(self.env))

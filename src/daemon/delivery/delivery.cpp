@@ -127,6 +127,12 @@ void Delivery::changed() {
     if (listener_.on_change) listener_.on_change();
 }
 
+bool Delivery::settling() const {
+    for (auto& [method, notifier] : notifiers_)
+        if (notifier->settling()) return true;
+    return false;
+}
+
 std::optional<HeldReason> Delivery::held() const {
     if (held_) return held_reason_;
     return std::nullopt;

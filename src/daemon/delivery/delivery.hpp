@@ -47,6 +47,9 @@ public:
     void close();
     // Why the reminder up is being held back, if it is.
     std::optional<HeldReason> held() const;
+    // A notifier still waits for an answer it needs to finish (the id of a
+    // bubble that close() must take down); it calls changed() when it has it.
+    bool settling() const;
     // Who holds it for do-not-disturb: a quiet source's name ("gnome",
     // "mako", "swaync") or "notification server" (dunst paused, KDE
     // Inhibited); empty when nothing is held for do-not-disturb.

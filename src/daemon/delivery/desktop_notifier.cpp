@@ -63,11 +63,9 @@ void DesktopNotifier::match(const char* sender, const char* path, const char* in
 }
 
 void DesktopNotifier::connected(sd_bus*) {
-    match("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "NameOwnerChanged", [this](sd_bus_message* m) {
-        const char *name = nullptr, *old_owner = nullptr, *new_owner = nullptr;
-        if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) < 0 || std::strcmp(name, service) != 0) return;
-        if (*old_owner) server_gone();
-        if (*new_owner) server_appeared(new_owner);
+    bus_watch_owner(bus_.get(), service, [this](std::string_view old_owner, std::string_view new_owner) {
+        if (!old_owner.empty()) server_gone();
+        if (!new_owner.empty()) server_appeared(std::string(new_owner));
     });
     match(nullptr, object, service, "ActionInvoked", [this](sd_bus_message* m) {
         std::uint32_t id = 0;
@@ -289,6 +287,7 @@ void DesktopNotifier::on_notify_reply(std::uint64_t generation, sd_bus_message* 
     }
     if (then == WhenIdArrives::close) close();
     else if (then == WhenIdArrives::resend) send_notify(full_steps_);
+    if (!awaiting_id_) changed();  // settled: a stop waiting for this can go on
 }
 
 void DesktopNotifier::close() {

@@ -47,6 +47,7 @@ public:
     // The server says it is holding notifications back: dunst's
     // org.dunstproject.cmd0 `paused`, or `Inhibited` on the notification
     // interface itself (KDE Plasma's do-not-disturb).
+    bool settling() const override { return awaiting_id_; }
     bool do_not_disturb() const override { return !owner_.empty() && (paused_[0] || paused_[1]); }
 
 private:

@@ -42,6 +42,9 @@ public:
     // The user asked this way of notifying for quiet (a paused notification
     // server): reminders wait, at most [notify] hold_max.
     virtual bool do_not_disturb() const { return false; }
+    // Something asked of the server is still on its way back (a bubble's id,
+    // without which it cannot be closed): the process should not end yet.
+    virtual bool settling() const { return false; }
     // One line for `stretch status` and the log.
     virtual std::string describe() const = 0;
 

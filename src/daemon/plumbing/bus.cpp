@@ -67,6 +67,25 @@ bool bus_match(sd_bus* bus, const char* sender, const char* path, const char* in
     return true;
 }
 
+bool bus_watch_owner(sd_bus* bus, const char* name, OwnerHandler on_change) {
+    if (!bus) return false;
+    auto rule = fmt::format("type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
+                            "interface='org.freedesktop.DBus',member='NameOwnerChanged',arg0='{}'",
+                            name);
+    auto handler = std::make_unique<BusHandler>([on_change = std::move(on_change)](sd_bus_message* m) {
+        const char *changed = nullptr, *old_owner = nullptr, *new_owner = nullptr;
+        if (sd_bus_message_read(m, "sss", &changed, &old_owner, &new_owner) >= 0) on_change(old_owner, new_owner);
+    });
+    sd_bus_slot* slot = nullptr;
+    int r = sd_bus_add_match_async(bus, &slot, rule.c_str(), dispatch, nullptr, handler.get());
+    if (r < 0) {
+        spdlog::warn("D-Bus match on the owner of {} failed: {}", name, std::strerror(-r));
+        return false;
+    }
+    hand_over(slot, std::move(handler));
+    return true;
+}
+
 bool bus_read_variant(sd_bus_message* m, char type, void* value) {
     const char contents[2] = {type, '\0'};
     if (sd_bus_message_enter_container(m, 'v', contents) <= 0) return false;

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "daemon/plumbing/event_loop.hpp"
@@ -59,6 +60,12 @@ bool bus_call_async(sd_bus* bus, sd_bus_message* call, BusHandler on_reply);
 // Whoever passes a handler that captures `this` must own the connection.
 bool bus_match(sd_bus* bus, const char* sender, const char* path, const char* interface, const char* member,
                BusHandler on_signal);
+// Calls `on_change(old_owner, new_owner)` each time `name` changes hands
+// (an empty owner: none), from the bus's NameOwnerChanged. The bus filters
+// on the name (arg0), so the many other names that come and go on a busy
+// session bus never wake the daemon. Same ownership rule as bus_match.
+using OwnerHandler = std::function<void(std::string_view old_owner, std::string_view new_owner)>;
+bool bus_watch_owner(sd_bus* bus, const char* name, OwnerHandler on_change);
 // Reads the value of a variant holding a `b`, `t`, `s` ...; false on a type mismatch.
 bool bus_read_variant(sd_bus_message* m, char type, void* value);
 

@@ -86,12 +86,9 @@ void DisplayEnvironment::announce() {
 
 void DisplayEnvironment::connected(sd_bus* bus) {
     // GNOME Shell starting (or restarting) after us.
-    bus_match(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "NameOwnerChanged",
-              [this](sd_bus_message* m) {
-                  const char *name = nullptr, *old_owner = nullptr, *new_owner = nullptr;
-                  if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) < 0) return;
-                  if (std::strcmp(name, "org.gnome.Mutter.IdleMonitor") == 0 && *new_owner) announce();
-              });
+    bus_watch_owner(bus, "org.gnome.Mutter.IdleMonitor", [this](std::string_view, std::string_view new_owner) {
+        if (!new_owner.empty()) announce();
+    });
     // `systemctl --user import-environment` after we started.
     bus_match(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1", "org.freedesktop.DBus.Properties",
               "PropertiesChanged", [this](sd_bus_message*) { refresh([this] { announce(); }); });

@@ -98,12 +98,9 @@ void Logind::connected(sd_bus* bus) {
         if (sd_bus_message_read(m, "s", &interface) < 0 || std::strcmp(interface, session_interface) != 0) return;
         on_session_properties(m, false);
     });
-    bus_match(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "NameOwnerChanged",
-              [this](sd_bus_message* m) {
-                  const char *name = nullptr, *old_owner = nullptr, *new_owner = nullptr;
-                  if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) < 0 || std::strcmp(name, service) != 0) return;
-                  if (*new_owner) resolve();
-              });
+    bus_watch_owner(bus, service, [this](std::string_view, std::string_view new_owner) {
+        if (!new_owner.empty()) resolve();
+    });
     resolve();
 }
 

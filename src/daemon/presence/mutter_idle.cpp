@@ -49,15 +49,12 @@ void MutterIdle::fail(Probe why) {
 }
 
 void MutterIdle::connected(sd_bus* bus) {
-    bus_match(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "NameOwnerChanged",
-              [this](sd_bus_message* m) {
-                  const char *name = nullptr, *old_owner = nullptr, *new_owner = nullptr;
-                  if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) < 0 || std::strcmp(name, service) != 0) return;
-                  if (*new_owner)
-                      monitor_appeared(new_owner);
-                  else
-                      fail(Probe::failed("GNOME Shell's idle monitor left the session bus"));
-              });
+    bus_watch_owner(bus, service, [this](std::string_view, std::string_view new_owner) {
+        if (!new_owner.empty())
+            monitor_appeared(std::string(new_owner));
+        else
+            fail(Probe::failed("GNOME Shell's idle monitor left the session bus"));
+    });
     bus_match(bus, service, object, interface, "WatchFired", [this](sd_bus_message* m) {
         std::uint32_t id = 0;
         if (sd_bus_message_read(m, "u", &id) >= 0) on_watch_fired(id);

@@ -17,18 +17,13 @@ SwayncQuiet::SwayncQuiet(EventLoop& loop)
            BusLink::Listener{[this](sd_bus* bus) { connected(bus); }, [this] { set(false, false); }, {}}) {}
 
 void SwayncQuiet::connected(sd_bus* bus) {
-    bus_match(
-        bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "NameOwnerChanged",
-        [this](sd_bus_message* m) {
-            const char *name = nullptr, *old_owner = nullptr, *new_owner = nullptr;
-            if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) < 0 || std::strcmp(name, service) != 0)
-                return;
-            ++generation_;
-            if (*new_owner)
-                ask();
-            else
-                set(false, false);
-        });
+    bus_watch_owner(bus, service, [this](std::string_view, std::string_view new_owner) {
+        ++generation_;
+        if (!new_owner.empty())
+            ask();
+        else
+            set(false, false);
+    });
     // Both signals start with the count and dnd; what follows differs by version.
     for (const char* member : {"Subscribe", "SubscribeV2"})
         bus_match(bus, nullptr, object, service, member, [this](sd_bus_message* m) {

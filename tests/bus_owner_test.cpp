@@ -1,0 +1,101 @@
+// bus_watch_owner against a real, private dbus-daemon: the watcher hears
+// when its name changes hands, and the bus itself keeps every other name's
+// comings and goings away from it (on a desktop session bus they are many,
+// and each would wake the daemon).
+
+#include <doctest/doctest.h>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "daemon/plumbing/bus.hpp"
+#include "fakes/temp_dir.hpp"
+
+namespace stretch {
+namespace {
+
+// dbus-daemon on a socket in `dir`, stopped by its PID when the test ends.
+class PrivateBus {
+public:
+    explicit PrivateBus(const std::filesystem::path& dir) : address_("unix:path=" + (dir / "bus").string()) {
+        std::string flag = "--address=" + address_;
+        pid_ = ::fork();
+        if (pid_ == 0) {
+            ::execlp("dbus-daemon", "dbus-daemon", "--session", "--nofork", "--nopidfile", flag.c_str(), nullptr);
+            ::_exit(127);
+        }
+    }
+    ~PrivateBus() {
+        if (pid_ > 0) {
+            ::kill(pid_, SIGTERM);
+            ::waitpid(pid_, nullptr, 0);
+        }
+    }
+    PrivateBus(const PrivateBus&) = delete;
+    PrivateBus& operator=(const PrivateBus&) = delete;
+
+    // A client connection, once the daemon listens (it is given a bounded
+    // number of tries, each a real connection attempt).
+    sd_bus* connect() const {
+        for (int attempt = 0; attempt < 500; ++attempt) {
+            sd_bus* bus = nullptr;
+            if (sd_bus_new(&bus) >= 0 && sd_bus_set_address(bus, address_.c_str()) >= 0 && sd_bus_set_bus_client(bus, 1) >= 0 &&
+                sd_bus_start(bus) >= 0 && sd_bus_is_ready(bus) >= 0) {
+                const char* id = nullptr;
+                if (sd_bus_get_unique_name(bus, &id) >= 0) return bus;
+            }
+            sd_bus_flush_close_unref(bus);
+            ::usleep(10'000);
+        }
+        return nullptr;
+    }
+
+private:
+    std::string address_;
+    pid_t pid_ = -1;
+};
+
+using ClientBus = std::unique_ptr<sd_bus, decltype(&sd_bus_flush_close_unref)>;
+
+}  // namespace
+
+TEST_CASE("a name's owner is watched through the bus's own filter: other names never reach the watcher") {
+    TempDir dir("owner");
+    PrivateBus daemon(dir.path());
+    ClientBus watcher(daemon.connect(), sd_bus_flush_close_unref);
+    ClientBus other(daemon.connect(), sd_bus_flush_close_unref);
+    REQUIRE(watcher);
+    REQUIRE(other);
+    EventLoop loop;
+    REQUIRE(sd_bus_attach_event(watcher.get(), loop.get(), 0) >= 0);
+
+    std::vector<std::pair<std::string, std::string>> seen;
+    REQUIRE(bus_watch_owner(watcher.get(), "org.example.Watched",
+                            [&](std::string_view old_owner, std::string_view new_owner) { seen.emplace_back(old_owner, new_owner); }));
+    // A call answered after the AddMatch the watch sent: the bus has the rule.
+    sd_bus_message* reply = nullptr;
+    REQUIRE(sd_bus_call_method(watcher.get(), "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "GetId",
+                               nullptr, &reply, "") >= 0);
+    sd_bus_message_unref(reply);
+
+    const char* other_name = nullptr;
+    REQUIRE(sd_bus_get_unique_name(other.get(), &other_name) >= 0);
+    REQUIRE(sd_bus_request_name(other.get(), "org.example.Unwatched", 0) >= 0);
+    REQUIRE(sd_bus_request_name(other.get(), "org.example.Watched", 0) >= 0);
+    REQUIRE(sd_bus_release_name(other.get(), "org.example.Unwatched") >= 0);
+    REQUIRE(sd_bus_release_name(other.get(), "org.example.Watched") >= 0);
+
+    for (int i = 0; i < 200 && seen.size() < 2; ++i) loop.run_once(50'000);
+    // The Unwatched name changed hands twice, before and between these: the
+    // watcher heard neither.
+    std::vector<std::pair<std::string, std::string>> expected{{"", other_name}, {other_name, ""}};
+    CHECK(seen == expected);
+    sd_bus_detach_event(watcher.get());
+}
+
+}  // namespace stretch
