@@ -285,9 +285,12 @@ void DesktopNotifier::on_notify_reply(std::uint64_t generation, sd_bus_message* 
     } else if (sd_bus_message_read(reply, "u", &id) >= 0) {
         id_ = id;
     }
-    if (then == WhenIdArrives::close) close();
-    else if (then == WhenIdArrives::resend) send_notify(full_steps_);
-    if (!awaiting_id_) changed();  // settled: a stop waiting for this can go on
+    if (then == WhenIdArrives::close) {
+        close();
+        changed();  // settled: a stop waiting for this can go on
+    } else if (then == WhenIdArrives::resend) {
+        send_notify(full_steps_);
+    }
 }
 
 void DesktopNotifier::close() {
