@@ -1,5 +1,7 @@
 #include "daemon/delivery/command_notifier.hpp"
 
+#include "daemon/plumbing/spawn_attributes.hpp"
+
 #include <signal.h>
 #include <spawn.h>
 
@@ -46,19 +48,9 @@ void CommandNotifier::show(const Reminder& r, const Stretch* s, const Notify& se
     for (auto& a : settings.command) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
 
-    // The child starts with the signal mask and handlers a program expects,
-    // not the daemon's blocked set.
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    sigset_t none, all;
-    sigemptyset(&none);
-    sigfillset(&all);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setsigdefault(&attr, &all);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    SpawnAttributes attr;
     pid_t pid = 0;
-    int r_spawn = posix_spawnp(&pid, argv[0], nullptr, &attr, argv.data(), envp.data());
-    posix_spawnattr_destroy(&attr);
+    int r_spawn = posix_spawnp(&pid, argv[0], nullptr, attr.get(), argv.data(), envp.data());
     if (r_spawn != 0) {
         spdlog::error("[notify] command \"{}\": cannot run it: {}; check the path in the config", argv[0], std::strerror(r_spawn));
         return;

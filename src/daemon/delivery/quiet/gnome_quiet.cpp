@@ -1,5 +1,7 @@
 #include "daemon/delivery/quiet/gnome_quiet.hpp"
 
+#include "daemon/plumbing/spawn_attributes.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -84,19 +86,11 @@ void GnomeQuiet::read(Key& key) {
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, in.get(), STDOUT_FILENO);
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    sigset_t none, all;
-    sigemptyset(&none);
-    sigfillset(&all);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setsigdefault(&attr, &all);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    SpawnAttributes attr;
     std::array<char*, 4> argv = {const_cast<char*>("dconf"), const_cast<char*>("read"), const_cast<char*>(key.path),
                                  nullptr};
     pid_t pid = 0;
-    int r = posix_spawnp(&pid, "dconf", &actions, &attr, argv.data(), environ);
-    posix_spawnattr_destroy(&attr);
+    int r = posix_spawnp(&pid, "dconf", &actions, attr.get(), argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     if (r != 0) {
         std::string problem = fmt::format(
