@@ -24,6 +24,11 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 }  // namespace
 
 std::optional<std::string> closest_match(std::string_view word, const std::vector<std::string>& candidates) {
+    // Nothing a user types by mistake for one of our names is this long, and
+    // the distance costs length times length: a request with a huge word
+    // (the socket takes lines up to 64 KiB) must not hold the daemon's loop.
+    constexpr std::size_t longest_typo = 64;
+    if (word.size() > longest_typo) return std::nullopt;
     // A unique candidate that starts with what was typed is what was meant ("child" -> "childs-pose").
     if (word.size() >= 3) {
         std::optional<std::string> prefixed;
@@ -39,6 +44,9 @@ std::optional<std::string> closest_match(std::string_view word, const std::vecto
     std::optional<std::string> best;
     std::size_t best_distance = limit + 1;
     for (const auto& c : candidates) {
+        // The distance is at least the difference in length.
+        std::size_t gap = c.size() > word.size() ? c.size() - word.size() : word.size() - c.size();
+        if (gap >= best_distance) continue;
         auto d = edit_distance(word, c);
         if (d < best_distance) {
             best_distance = d;
