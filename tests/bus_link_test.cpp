@@ -22,6 +22,7 @@
 
 #include "daemon/plumbing/bus.hpp"
 #include "shared/unique_fd.hpp"
+#include "fakes/env_scope.hpp"
 #include "fakes/temp_dir.hpp"
 
 namespace stretch {
@@ -35,30 +36,6 @@ bool step_until(EventLoop& loop, F done) {
     for (int i = 0; i < 200 && !done(); ++i) loop.run_once(5'000'000);
     return done();
 }
-
-// Sets (or, with nullopt, unsets) an environment variable for one scope.
-class EnvScope {
-public:
-    EnvScope(const char* name, std::optional<std::string> value) : name_(name) {
-        if (const char* old = std::getenv(name)) old_ = old;
-        if (value)
-            ::setenv(name, value->c_str(), 1);
-        else
-            ::unsetenv(name);
-    }
-    ~EnvScope() {
-        if (old_)
-            ::setenv(name_, old_->c_str(), 1);
-        else
-            ::unsetenv(name_);
-    }
-    EnvScope(const EnvScope&) = delete;
-    EnvScope& operator=(const EnvScope&) = delete;
-
-private:
-    const char* name_;
-    std::optional<std::string> old_;
-};
 
 // A unix socket bound at `path`: listening, or (listen = false) one that
 // refuses every connection, as a bus's socket left behind by a dead bus does.

@@ -32,10 +32,14 @@ bool touches(std::string_view written, std::string_view key) {
 
 }  // namespace
 
-GnomeQuiet::GnomeQuiet(EventLoop& loop)
+GnomeQuiet::GnomeQuiet(EventLoop& loop, std::chrono::milliseconds read_limit)
     : loop_(loop),
+      read_limit_(read_limit),
       bus_(loop, BusLink::Kind::session, "GNOME do-not-disturb",
            BusLink::Listener{[this](sd_bus* bus) { connected(bus); }, {}, {}}) {
+    // Each read's child is watched on the loop, which needs SIGCHLD blocked
+    // before the first one starts (not only when a command notifier did it).
+    EventLoop::block_child_signal();
     // The database is read from the file, bus or not; from the loop, so the
     // first answer reaches a listener that is set by then.
     start_ = loop_.add_defer([this] {
@@ -108,6 +112,12 @@ void GnomeQuiet::read(Key& key) {
     rd.out = std::move(out);
     Read* raw = &rd;
     rd.exited = loop_.add_child(pid, [this, raw](const siginfo_t& info) { finished(raw, info); });
+    rd.timeout = loop_.add_timer(CLOCK_MONOTONIC, [raw, limit = read_limit_] {
+        spdlog::warn("GNOME do-not-disturb: \"dconf read {}\" (pid {}) still running after {} ms: killing it", raw->key->path,
+                     raw->pid, limit.count());
+        ::kill(raw->pid, SIGKILL);
+    });
+    rd.timeout.arm_in(read_limit_);
 }
 
 void GnomeQuiet::finished(Read* rd, const siginfo_t& info) {
@@ -117,6 +127,7 @@ void GnomeQuiet::finished(Read* rd, const siginfo_t& info) {
     char buf[512];
     ssize_t n;
     while ((n = ::read(rd->out.get(), buf, sizeof buf)) > 0) text.append(buf, static_cast<std::size_t>(n));
+    rd->timeout.disarm();
     Key& key = *rd->key;
     key.reading = false;
     bool quiet_before = quiet();

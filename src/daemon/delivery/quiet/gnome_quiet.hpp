@@ -20,6 +20,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <list>
 #include <optional>
 #include <string>
@@ -36,7 +37,9 @@ public:
     static constexpr const char* show_banners_key = "/org/gnome/desktop/notifications/show-banners";
     static constexpr const char* selected_breaks_key = "/org/gnome/desktop/break-reminders/selected-breaks";
 
-    explicit GnomeQuiet(EventLoop& loop);
+    // `dconf read` answers in milliseconds (it reads a file); one still
+    // running after `read_limit` hangs, is killed, and its key counts as unset.
+    explicit GnomeQuiet(EventLoop& loop, std::chrono::milliseconds read_limit = std::chrono::seconds(10));
 
     std::string_view name() const override { return "gnome"; }
     bool quiet() const override { return banners_key_.value && *banners_key_.value == "false"; }
@@ -58,7 +61,9 @@ private:
         pid_t pid = 0;
         UniqueFd out;
         EventSource exited;
+        EventSource timeout;  // a dconf that hangs is killed, and the key counts as unset
     };
+
 
     void connected(sd_bus* bus);
     void on_write(sd_bus_message* m);
@@ -66,6 +71,7 @@ private:
     void finished(Read* read, const siginfo_t& info);
 
     EventLoop& loop_;
+    std::chrono::milliseconds read_limit_;
     Key banners_key_{show_banners_key, std::nullopt, false, false};
     Key breaks_key_{selected_breaks_key, std::nullopt, false, false};
     std::string problem_;  // dconf could not be run
