@@ -161,9 +161,10 @@ class SwayncDndTest(DndTestCase):
 
 class MakoDndTest(DndTestCase):
     """mako 1.7 under headless sway. It announces no mode change (only the
-    SetMode call crosses the bus), so a mode is seen when mako appears and
-    when delivery asks again; here: a mode set before stretchd starts holds
-    the reminder, and mako restarting without it releases the reminder."""
+    SetMode call crosses the bus), so stretchd overhears those calls with a
+    bus monitor. Here: a mode set before stretchd starts holds the reminder,
+    and mako restarting without it releases the reminder; a mode set and
+    left while stretchd runs is seen at once, through the monitor."""
 
     needs = ServerTestCase.needs + ("sway", "mako", "makoctl", "setpriv")
 
@@ -185,6 +186,25 @@ class MakoDndTest(DndTestCase):
         ended = time.monotonic()
         self.wait_until(lambda: mako2.notifications(), what="the reminder in mako")
         report("mako (restart)", time.monotonic() - ended)
+        self.assertIsNone(self.status_json()["held"])
+
+    def test_mode_set_and_left_while_running_is_overheard(self):
+        b = self.bus()
+        sway = self.serve(Sway(self.tmp))
+        mako = self.serve(Mako(b, sway, self.tmp))
+        self.start_stretchd(b.env(self.env))
+        self.wait_until(lambda: "overheard" in self.quiet_source("mako")["detail"], what="the monitor granted")
+        mako.ctl("set-mode", "do-not-disturb")
+        self.wait_until(lambda: self.quiet_source("mako")["quiet"], what="the mode seen without a break due")
+        sub = self.subscriber()
+        sub.wait_for("reminder")
+        self.wait_held_by("mako")
+        self.assertEqual(mako.notifications(), [])
+
+        mako.ctl("set-mode", "default")
+        ended = time.monotonic()
+        self.wait_until(lambda: mako.notifications(), what="the reminder in mako")
+        report("mako (mode left)", time.monotonic() - ended)
         self.assertIsNone(self.status_json()["held"])
 
     def test_mode_set_after_start_is_seen_when_the_break_falls_due(self):

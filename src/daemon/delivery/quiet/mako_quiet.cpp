@@ -17,7 +17,8 @@ constexpr const char* interface = "fr.emersion.Mako";
 }  // namespace
 
 MakoQuiet::MakoQuiet(EventLoop& loop, const Config& config)
-    : config_(config),
+    : loop_(loop),
+      config_(config),
       bus_(loop, BusLink::Kind::session, "mako do-not-disturb",
            BusLink::Listener{[this](sd_bus* bus) { connected(bus); }, [this] { set(false, {}); }, {}}) {}
 
@@ -28,6 +29,8 @@ bool MakoQuiet::quiet() const {
 void MakoQuiet::connected(sd_bus* bus) {
     bus_watch_owner(bus, service, [this](std::string_view, std::string_view new_owner) {
         ++generation_;
+        monitor_.reset();
+        announces_ = false;
         if (!new_owner.empty())
             ask();
         else
@@ -42,10 +45,28 @@ void MakoQuiet::ask() {
     auto call = bus_new_call(bus_.get(), service, object, interface, "ListModes");
     bus_call_async(bus_.get(), call.get(), [this, generation = generation_](sd_bus_message* reply) {
         if (generation != generation_) return;
-        if (bus_error_of(reply).empty())
+        if (bus_error_of(reply).empty()) {
             set(true, read_strings(reply));
-        else
+            if (!announces_ && !monitor_) follow_calls(bus_.get());
+        } else {
             set(false, {});  // no notification server, or one that is not mako
+        }
+    });
+}
+
+// Only a mako without the Modes property needs its calls overheard.
+void MakoQuiet::follow_calls(sd_bus* bus) {
+    auto call = bus_new_call(bus, service, object, "org.freedesktop.DBus.Properties", "Get");
+    if (!call || sd_bus_message_append(call.get(), "ss", interface, "Modes") < 0) return;
+    bus_call_async(bus, call.get(), [this, generation = generation_](sd_bus_message* reply) {
+        if (generation != generation_ || !present_ || monitor_) return;
+        announces_ = bus_error_of(reply).empty();
+        if (announces_) return;
+        std::vector<std::string> rules;
+        for (const char* member : {"SetMode", "SetModes"})
+            rules.push_back(fmt::format("type='method_call',path='{}',interface='{}',member='{}'", object, interface, member));
+        monitor_ = std::make_unique<BusMonitor>(loop_, bus_.get(), std::move(rules), [this](sd_bus_message*) { ask(); });
+        changed();  // doctor's line says how modes are followed
     });
 }
 
@@ -62,10 +83,16 @@ void MakoQuiet::set(bool present, std::vector<std::string> modes) {
 std::string MakoQuiet::describe() const {
     if (!bus_) return "mako: no session bus (" + bus_.problem() + ")";
     if (!present_) return "mako: not running";
-    return fmt::format(
-        "mako: modes {}; \"{}\" {} (mako 1.7 announces no mode change: seen when a reminder waits or mako restarts)",
-        modes_.empty() ? std::string("none") : fmt::format("{}", fmt::join(modes_, ", ")),
-        config_.notify.mako_quiet_mode, quiet() ? "is on: do not disturb" : "is off");
+    std::string how;
+    if (monitor_ && monitor_->active())
+        how = " (mako 1.7: its SetMode calls are overheard on the bus)";
+    else if (monitor_)
+        how = fmt::format(" (mako 1.7 announces no mode change and the bus refused a monitor ({}): a change is seen when a "
+                          "reminder waits or mako restarts)",
+                          monitor_->problem().empty() ? "asking" : monitor_->problem());
+    return fmt::format("mako: modes {}; \"{}\" {}{}",
+                       modes_.empty() ? std::string("none") : fmt::format("{}", fmt::join(modes_, ", ")),
+                       config_.notify.mako_quiet_mode, quiet() ? "is on: do not disturb" : "is off", how);
 }
 
 }  // namespace stretch
