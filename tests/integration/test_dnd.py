@@ -13,9 +13,12 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import json  # noqa: E402
+import pty  # noqa: E402
+import select  # noqa: E402
+import subprocess  # noqa: E402
 import unittest  # noqa: E402
 
-from harness import config, rule  # noqa: E402
+from harness import EVENT_TIMEOUT, STRETCH, config, rule  # noqa: E402
 from servers import Bus, DconfService, Mako, NotifyMock, ServerTestCase, Sway, Swaync  # noqa: E402
 
 SHOW_BANNERS = "/org/gnome/desktop/notifications/show-banners"
@@ -128,6 +131,51 @@ class GnomeDndTest(DndTestCase):
                          "['movement']")
         self.dconf.write(SELECTED_BREAKS, "@as []")
         self.assertNotIn("GNOME's own break reminders", self.cli_ok("setup", env=env).stdout)
+
+    def setup_in_a_terminal(self, answer):
+        """`stretch setup` with a pseudo-terminal for stdin and stdout: waits
+        for the question, types `answer`, returns all it printed."""
+        master, slave = pty.openpty()
+        env = self.b.env(self.cli_env())
+        p = subprocess.Popen([STRETCH, "setup"], env=env, stdin=slave, stdout=slave, stderr=slave)
+        os.close(slave)
+        self.children.append(p)
+        text, answered = b"", False
+        deadline = time.monotonic() + EVENT_TIMEOUT
+        try:
+            while True:
+                self.assertLess(time.monotonic(), deadline, f"setup did not finish; printed so far: {text!r}")
+                r, _, _ = select.select([master], [], [], 0.2)
+                if r:
+                    try:
+                        chunk = os.read(master, 4096)
+                    except OSError:  # EIO: the terminal's other side is closed, setup is done
+                        break
+                    if not chunk:
+                        break
+                    text += chunk
+                if not answered and b"Keep which?" in text:
+                    os.write(master, answer.encode() + b"\n")
+                    answered = True
+            self.assertEqual(p.wait(EVENT_TIMEOUT), 0, text)
+        finally:
+            os.close(master)
+        self.assertTrue(answered, f"setup never asked: {text!r}")
+        return text.decode()
+
+    def test_setup_in_a_terminal_asks_which_to_keep(self):
+        self.dconf.write(SELECTED_BREAKS, "['movement']")
+        text = self.setup_in_a_terminal("b")
+        self.assertIn("Both stay on", text)
+        self.assertEqual(self.dconf.run("read", SELECTED_BREAKS), "['movement']")
+
+        text = self.setup_in_a_terminal("g")
+        self.assertIn("systemctl --user disable --now stretchd.socket stretchd.service", text)
+        self.assertEqual(self.dconf.run("read", SELECTED_BREAKS), "['movement']")
+
+        text = self.setup_in_a_terminal("s")
+        self.assertIn("GNOME's break reminders are off; stretch reminds you.", text)
+        self.assertEqual(self.dconf.run("read", SELECTED_BREAKS), "@as []")
 
 
 class SwayncDndTest(DndTestCase):
