@@ -74,12 +74,12 @@ grace = "1m"
     CHECK(error_of(R"(
 [[rules]]
 name = "micro"
-)") == "test.toml:1:3: unknown key \"rules\": expected one of tracking, schedule, profile, notify, history, break, stretch");
+)") == "test.toml:1:3: unknown key \"rules\": expected one of tracking, schedule, profile, notify, meeting, history, break, stretch");
 
     // A key that belongs in a section, written at the top.
     CHECK(error_of(R"(
 natural_break = "2m"
-)") == "test.toml:1:1: unknown key \"natural_break\": expected one of tracking, schedule, profile, notify, history, break, stretch");
+)") == "test.toml:1:1: unknown key \"natural_break\": expected one of tracking, schedule, profile, notify, meeting, history, break, stretch");
 }
 
 TEST_CASE("config error: single and double brackets mixed up") {

@@ -268,6 +268,9 @@ public:
     Outcome resume() { return keep(engine.resume(now, "cli")); }
     Outcome stand() { return keep(engine.stand(now, "cli")); }
     Outcome sit() { return keep(engine.sit(now, "cli")); }
+    Effects call(bool in_use) { return keep(engine.call_devices(now, in_use)); }
+    Outcome meeting_start(std::optional<Duration> length = {}) { return keep(engine.meeting_start(now, length, "cli")); }
+    Outcome meeting_end() { return keep(engine.meeting_end(now, "cli")); }
     Effects reload(Config config) { return keep(engine.replace_config(now, std::move(config))); }
 
     // Questions.

@@ -32,6 +32,12 @@ EngineState full_state() {
     s.pause_until_local = 12 * 3600 + 30 * 60;
     s.quiet_until = mono(10h + 1min);
     s.shown = ShownReminder{"micro", "neck-side-tilt", 3, mono(9h + 58min)};
+    s.call_manual = true;
+    s.call_manual_until = mono(10h + 30min);
+    s.call_since = mono(9h + 40min);
+    s.call_free_since = mono(9h + 59min);
+    s.call_hold_since = mono(9h + 45min);
+    s.call_just_ended = 12min;
     RuleState micro;
     micro.base = 2h + 40min;
     micro.resting = true;
@@ -65,6 +71,9 @@ void check_same_apart_from_times(const EngineState& got, const EngineState& want
     CHECK(got.standing == want.standing);
     CHECK(got.paused == want.paused);
     CHECK(got.pause_until_local == want.pause_until_local);
+    CHECK(got.call_manual == want.call_manual);
+    CHECK(got.call_just_ended == want.call_just_ended);
+    CHECK_FALSE(got.call_detected);  // the devices are reported afresh
     REQUIRE(got.shown.has_value() == want.shown.has_value());
     if (want.shown) {
         CHECK(got.shown->rule == want.shown->rule);
@@ -95,6 +104,10 @@ void check_times_moved(const EngineState& got, const EngineState& want, Duration
     CHECK(got.present_at == moved(want.present_at));
     CHECK(got.pause_until == moved(want.pause_until));
     CHECK(got.quiet_until == moved(want.quiet_until));
+    CHECK(got.call_manual_until == moved(want.call_manual_until));
+    CHECK(got.call_since == moved(want.call_since));
+    CHECK(got.call_free_since == moved(want.call_free_since));
+    CHECK(got.call_hold_since == moved(want.call_hold_since));
     if (want.shown && got.shown) CHECK(got.shown->last_shown == want.shown->last_shown + shift);
     for (const auto& [name, w] : want.rules)
         if (got.rules.count(name)) CHECK(got.rules.at(name).snoozed_until == moved(w.snoozed_until));
@@ -213,6 +226,27 @@ TEST_CASE("a state saved before pause --until followed the local clock has no lo
     REQUIRE(restored);
     CHECK_FALSE(restored->state.pause_until_local);
     CHECK(restored->state.pause_until == mono(11h));
+}
+
+TEST_CASE("a call seen on the devices when stretchd stopped is settling when it starts again") {
+    EngineState saved = full_state();
+    saved.call_manual = false;
+    saved.call_manual_until.reset();
+    saved.call_detected = true;
+    saved.call_free_since.reset();
+    auto restored = decode_state(encode_state(saved, at(10h, wall), "b"), at(10h + 1s, wall + 1), "b");
+    REQUIRE(restored);
+    CHECK(restored->state.call_since == saved.call_since);
+    CHECK(restored->state.call_free_since == saved.last);
+}
+
+TEST_CASE("a state saved before calls were followed has no call") {
+    auto j = nlohmann::json::parse(encode_state(full_state(), at(10h, wall), "b"));
+    j.erase("call");
+    auto restored = decode_state(j.dump(), at(10h, wall), "b");
+    REQUIRE(restored);
+    CHECK_FALSE(restored->state.call_since);
+    CHECK_FALSE(restored->state.call_manual);
 }
 
 TEST_CASE("a state from a newer or unknown format, or text that is not one, is refused") {

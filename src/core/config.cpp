@@ -57,7 +57,7 @@ public:
         } catch (const toml::parse_error& e) {
             fail(e.source(), fmt::format("invalid TOML: {}", e.description()));
         }
-        check_keys(root, {"tracking", "schedule", "profile", "notify", "history", "break", "stretch"}, "");
+        check_keys(root, {"tracking", "schedule", "profile", "notify", "meeting", "history", "break", "stretch"}, "");
 
         Config config;
         if (fallback_) {
@@ -65,12 +65,14 @@ public:
             config.schedule = fallback_->schedule;
             config.profile = fallback_->profile;
             config.notify = fallback_->notify;
+            config.meeting = fallback_->meeting;
             config.history = fallback_->history;
         }
         if (auto t = section(root, "tracking")) read_tracking(*t, config.tracking);
         if (auto t = section(root, "schedule")) read_schedule(*t, config.schedule);
         if (auto t = section(root, "profile")) read_profile(*t, config.profile);
         if (auto t = section(root, "notify")) read_notify(*t, config.notify);
+        if (auto t = section(root, "meeting")) read_meeting(*t, config.meeting);
         if (auto t = section(root, "history")) config.history.keep_days = integer(*t, "keep_days", "[history]", config.history.keep_days, 1, 36500);
 
         if (auto stretches = array_of_tables(root, "stretch")) {
@@ -304,6 +306,18 @@ private:
         out.hold_max = duration(t, "hold_max", ctx, out.hold_max, false);
         if (t.contains("sound")) out.sound = string(t, "sound", ctx, std::nullopt);
         if (t.contains("mako_quiet_mode")) out.mako_quiet_mode = string(t, "mako_quiet_mode", ctx, std::nullopt);
+    }
+
+    void read_meeting(const toml::table& t, Meeting& out) const {
+        constexpr std::string_view ctx = "[meeting]";
+        out.enabled = boolean(t, "enabled", ctx, out.enabled);
+        out.camera = boolean(t, "camera", ctx, out.camera);
+        out.microphone = boolean(t, "microphone", ctx, out.microphone);
+        out.settle = duration(t, "settle", ctx, out.settle, false);
+        out.ignore = strings(t, "ignore", ctx, out.ignore, [&](const toml::node& n, const std::string& name) {
+            if (name.empty()) fail_value(n, ctx, "ignore", "expected application names, e.g. [\"easyeffects\"]");
+        });
+        if (t.contains("hold_max")) out.hold_max = duration(t, "hold_max", ctx, std::nullopt);
     }
 
     Stretch read_stretch(const toml::table& t) const {

@@ -69,6 +69,21 @@ struct Notify {
 
 std::string_view notify_method_name(Notify::Method m);
 
+// Calls: while the camera or the microphone is in use (or the user said
+// `stretch meeting start`), a due reminder waits until the call has ended
+// and stayed ended for `settle`. docs/schedule.md has the semantics.
+struct Meeting {
+    bool enabled = true;
+    bool camera = true;      // the camera in use counts as a call
+    bool microphone = true;  // the microphone in use counts as a call
+    Duration settle = std::chrono::minutes(1);  // a call dropped and re-joined within this is one call
+    std::vector<std::string> ignore;  // applications whose capture is no call (a voice assistant, a level meter)
+    // Show the reminder over a call anyway once it has waited this long;
+    // unset (the default): never interrupt a call.
+    std::optional<Duration> hold_max;
+    friend bool operator==(const Meeting&, const Meeting&) = default;
+};
+
 struct History {
     int keep_days = 365;  // events older than this are pruned, daily
     friend bool operator==(const History&, const History&) = default;
@@ -94,6 +109,7 @@ struct Config {
     Schedule schedule;
     Profile profile;
     Notify notify;
+    Meeting meeting;
     History history;
     std::vector<BreakRule> breaks;
     std::vector<Stretch> stretches;

@@ -43,6 +43,19 @@ constexpr std::array keys = {
     ConfigKey{"notify", "mako_quiet_mode", "string", "\"do-not-disturb\"",
               "The mako mode that means do not disturb (makoctl mode -a NAME): while it is on, reminders wait "
               "(at most hold_max)."},
+    ConfigKey{"meeting", "enabled", "boolean", "true",
+              "While you are in a call (the camera or the microphone in use, or stretch meeting start), a due "
+              "reminder waits until the call ends. Sitting time keeps counting through a call."},
+    ConfigKey{"meeting", "camera", "boolean", "true", "The camera in use by an application counts as a call."},
+    ConfigKey{"meeting", "microphone", "boolean", "true", "The microphone in use by an application counts as a call."},
+    ConfigKey{"meeting", "settle", "duration", "\"1m\"",
+              "A call has ended once the devices have been free this long; a call dropped and re-joined within it is "
+              "one call."},
+    ConfigKey{"meeting", "ignore", "string array", "[]",
+              "Applications whose use of the camera or microphone is no call, e.g. a voice assistant or a level meter "
+              "(names as stretch doctor shows them)."},
+    ConfigKey{"meeting", "hold_max", "duration", "none",
+              "Show a reminder over a call anyway once it has waited this long; unset, a call is never interrupted."},
     ConfigKey{"history", "keep_days", "integer", "365",
               "Days of history kept for stretch stats and stretch history; older events are pruned daily."},
     ConfigKey{"break", "name", "string", "", "Unique name of the rule, used by the CLI and in history."},

@@ -11,7 +11,7 @@
 namespace stretch {
 
 struct ConfigKey {
-    std::string_view section;   // "tracking", "schedule", "profile", "notify", "history", "break", "stretch"
+    std::string_view section;   // "tracking", "schedule", "profile", "notify", "meeting", "history", "break", "stretch"
     std::string_view key;
     std::string_view type;      // as the user writes it: "duration", "string array", ...
     std::string_view fallback;  // the default, as TOML; empty when the key is required

@@ -21,6 +21,7 @@ struct Reminder {
     Duration snooze{};       // the rule's default snooze length
     bool skippable = true;
     Duration length{};       // the break's own length (the rule's `duration`), for the bubble's title
+    std::optional<Duration> after_call;  // shown as a call it waited for ended: that call's length
 };
 
 // Show a reminder. `replace` means a bubble is already up and this one takes
@@ -62,6 +63,8 @@ enum class RecordKind {
     away,      // the user left the desk (idle, lock, suspend, standing)
     back,      // and came back (`amount` = time away)
     config_reloaded,
+    call_started,  // a call began (the devices, or `meeting start`)
+    call,          // a call ended (`amount` = its length, from its start to the devices' release)
     start,     // stretchd started (recorded by the daemon, never by the engine)
     stop,      // stretchd stopped cleanly
 };

@@ -34,6 +34,8 @@ std::string_view record_kind_name(RecordKind kind) {
         case RecordKind::away: return "away";
         case RecordKind::back: return "back";
         case RecordKind::config_reloaded: return "config_reloaded";
+        case RecordKind::call_started: return "call_started";
+        case RecordKind::call: return "call";
         case RecordKind::start: return "start";
         case RecordKind::stop: return "stop";
     }
@@ -64,6 +66,7 @@ std::string_view hold_reason_name(HoldReason reason) {
     switch (reason) {
         case HoldReason::away: return "away";
         case HoldReason::off_hours: return "off_hours";
+        case HoldReason::call: return "call";
         case HoldReason::grace: return "grace";
     }
     return "unknown";
@@ -117,6 +120,20 @@ void Engine::advance(Now now) {
         if (rs.snoozed_until && *rs.snoozed_until <= t) rs.snoozed_until.reset();
     }
     if (state_.quiet_until && *state_.quiet_until <= t) state_.quiet_until.reset();
+    if (state_.call_manual && state_.call_manual_until && *state_.call_manual_until <= t) {
+        state_.call_manual = false;
+        state_.call_manual_until.reset();
+        if (!state_.call_detected && state_.call_since) {
+            bool was = is_away();
+            end_call("timer");  // the length the user gave is up: no settle after it
+            presence_changed(now, was, state_.last);
+        }
+    }
+    if (state_.call_free_since && *state_.call_free_since + config_.meeting.settle <= t) {
+        bool was = is_away();
+        end_call("call");
+        presence_changed(now, was, state_.last);
+    }
 
     if (!state_.away_since) return;
     Duration away = t - *state_.away_since;
@@ -142,6 +159,7 @@ void Engine::evaluate(Now now) {
         if (state_.shown) close_reminder(CloseReason::resolved);
         return;
     }
+    if (in_call() && !state_.call_hold_since) state_.call_hold_since = state_.last;
     if (hold_reason(now)) return;  // keep what is up, show nothing new
 
     auto& rs = state_.rules[w->name];
@@ -159,7 +177,7 @@ void Engine::evaluate(Now now) {
 
     state_.shown = ShownReminder{w->name, rs.next_stretch, count, state_.last};
     Reminder r{w->name, rs.next_stretch, rule_sitting(*w), count, std::max(0, w->max_snoozes - rs.snoozes), w->snooze, w->skippable,
-               w->duration};
+               w->duration, std::exchange(state_.call_just_ended, std::nullopt)};
     effects_.push_back(ShowReminder{r, replace});
     effects_.push_back(Record{RecordKind::reminded, w->name, rs.next_stretch, r.sitting, count, "timer"});
 }
@@ -189,6 +207,10 @@ Effects Engine::show_again(Now now) {
 void Engine::set_away(Now now, bool& flag, bool value, MonoTime since, bool recorded) {
     bool was = is_away();
     flag = value;
+    presence_changed(now, was, since, recorded);
+}
+
+void Engine::presence_changed(Now now, bool was, MonoTime since, bool recorded) {
     if (!was && is_away()) {
         state_.away_since = since;
         if (recorded) effects_.push_back(Record{RecordKind::away, {}, {}, {}, 0, "activity"});
@@ -253,6 +275,81 @@ Effects Engine::settle_restored_absence(Now now) {
     advance(now);
     set_away(now, state_.restored_away, false, state_.last);
     return finish(now);
+}
+
+// ---- calls ------------------------------------------------------------------
+
+Effects Engine::call_devices(Now now, bool in_use) {
+    advance(now);
+    if (state_.call_detected != in_use) {
+        state_.call_detected = in_use;
+        call_changed(now, "call");
+    }
+    return finish(now);
+}
+
+// A call begins when either cause comes on with no call going (one that is
+// settling goes on instead), and starts settling when both are off.
+void Engine::call_changed(Now now, std::string_view origin) {
+    bool was = is_away();
+    if (state_.call_detected || state_.call_manual) {
+        state_.call_free_since.reset();
+        if (!state_.call_since) {
+            state_.call_since = state_.last;
+            state_.call_just_ended.reset();
+            effects_.push_back(Record{RecordKind::call_started, {}, {}, {}, 0, std::string(origin)});
+        }
+    } else if (state_.call_since && !state_.call_free_since) {
+        state_.call_free_since = state_.last;
+    }
+    presence_changed(now, was, state_.last);
+    advance(now);  // a settle of zero ends the call at once
+}
+
+void Engine::end_call(std::string_view origin) {
+    MonoTime end = state_.call_free_since.value_or(state_.last);
+    Duration length = end - *state_.call_since;
+    effects_.push_back(Record{RecordKind::call, {}, {}, length, 0, std::string(origin)});
+    // The reminder that waited for it says so; one due later would not.
+    if (state_.call_hold_since) state_.call_just_ended = length;
+    state_.call_since.reset();
+    state_.call_free_since.reset();
+    state_.call_hold_since.reset();
+}
+
+Outcome Engine::meeting_start(Now now, std::optional<Duration> length, std::string_view origin) {
+    advance(now);
+    state_.present_at = state_.last;
+    if (!config_.meeting.enabled)
+        return {finish(now),
+                Refusal{"meeting_disabled",
+                        "calls are off in your config ([meeting] enabled = false): set it to true, then stretch reload"},
+                {}};
+    state_.call_manual = true;
+    state_.call_manual_until = length ? std::optional(state_.last + *length) : std::nullopt;
+    call_changed(now, origin);
+    return {finish(now), std::nullopt, {}};
+}
+
+Outcome Engine::meeting_end(Now now, std::string_view origin) {
+    advance(now);
+    state_.present_at = state_.last;
+    if (!state_.call_manual) {
+        std::string message = state_.call_detected
+                                  ? "this call is seen on your camera or microphone, and ends when they are free "
+                                    "(stretch doctor says which application holds them)"
+                                  : "no meeting is on: stretch meeting start begins one";
+        return {finish(now), Refusal{"no_meeting", std::move(message)}, {}};
+    }
+    state_.call_manual = false;
+    state_.call_manual_until.reset();
+    if (!state_.call_detected) {
+        // The user says it is over: no settle to wait for.
+        bool was = is_away();
+        end_call(origin);
+        presence_changed(now, was, state_.last);
+    }
+    return {finish(now), std::nullopt, {}};
 }
 
 Effects Engine::resumed(Now now, Duration slept) {
@@ -532,6 +629,11 @@ bool Engine::coming_forward_decided(const BreakRule& due) const { return state_.
 std::optional<HoldReason> Engine::hold_reason(Now now) const {
     if (is_away()) return HoldReason::away;
     if (!config_.schedule.active_at(now.local)) return HoldReason::off_hours;
+    if (in_call()) {
+        auto& limit = config_.meeting.hold_max;
+        MonoTime t = std::max(now.mono, state_.last);
+        if (!limit || !state_.call_hold_since || *state_.call_hold_since + *limit > t) return HoldReason::call;
+    }
     if (state_.quiet_until && *state_.quiet_until > std::max(now.mono, state_.last)) return HoldReason::grace;
     return std::nullopt;
 }
@@ -544,6 +646,10 @@ std::optional<MonoTime> Engine::next_deadline(Now now) const {
     };
     consider(state_.pause_until);
     consider(state_.quiet_until);
+    if (state_.call_manual) consider(state_.call_manual_until);
+    if (state_.call_free_since) consider(*state_.call_free_since + config_.meeting.settle);
+    if (in_call() && state_.call_hold_since && config_.meeting.hold_max)
+        consider(*state_.call_hold_since + *config_.meeting.hold_max);
     // Sitting accrues from state_.last, which may lie before t.
     Duration pending = state_.standing ? Duration::zero() : t - state_.last;
     for (auto& rule : config_.breaks) {
@@ -606,6 +712,16 @@ EngineStatus Engine::status(Now now) const {
     out.off_hours = !config_.schedule.active_at(now.local);
     if (state_.paused) out.paused_for = state_.pause_until ? *state_.pause_until - t : Duration::zero();
     out.shown = state_.shown;
+    if (in_call()) {
+        CallStatus call;
+        call.length = t - *state_.call_since;
+        call.detected = state_.call_detected;
+        call.manual = state_.call_manual;
+        if (state_.call_manual && state_.call_manual_until) call.manual_left = *state_.call_manual_until - t;
+        if (state_.call_free_since)
+            call.settle_left = std::max(Duration::zero(), *state_.call_free_since + config_.meeting.settle - t);
+        out.call = call;
+    }
 
     bool any_snoozed = false, any_due = false;
     for (auto& rule : config_.breaks) {

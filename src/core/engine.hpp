@@ -59,6 +59,17 @@ struct EngineState {
     std::optional<std::int64_t> pause_until_local;
     std::optional<MonoTime> quiet_until;  // grace after coming back or resuming
     std::optional<ShownReminder> shown;
+    // Calls (docs/schedule.md, "Calls"). A call is on while the devices are
+    // in use (call_detected) or the user said so (call_manual, until
+    // call_manual_until if set); it is over once both have been off for
+    // [meeting] settle, so a call dropped and re-joined is one call.
+    bool call_detected = false;
+    bool call_manual = false;
+    std::optional<MonoTime> call_manual_until;
+    std::optional<MonoTime> call_since;       // the call began; kept through the settle
+    std::optional<MonoTime> call_free_since;  // both off since: the settle runs
+    std::optional<MonoTime> call_hold_since;  // a due reminder first waited for this call
+    std::optional<Duration> call_just_ended;  // the length of the call a reminder waited for, for its words
     std::map<std::string, RuleState> rules;
     PickerMemory picker;
 };
@@ -68,7 +79,7 @@ std::string_view engine_mode_name(EngineMode mode);
 
 // Why the engine holds a due reminder back (status `held`; the daemon adds
 // its own: do-not-disturb, a full-screen window).
-enum class HoldReason { away, off_hours, grace };
+enum class HoldReason { away, off_hours, call, grace };
 std::string_view hold_reason_name(HoldReason reason);
 
 struct RuleStatus {
@@ -84,6 +95,15 @@ struct RuleStatus {
     const Stretch* stretch = nullptr;
 };
 
+// A call under way, for status.
+struct CallStatus {
+    Duration length{};                   // since it began
+    bool detected = false;               // the devices are in use
+    bool manual = false;                 // `meeting start`
+    std::optional<Duration> manual_left; // `meeting start --for`: what is left
+    std::optional<Duration> settle_left; // devices free: the call is over after this
+};
+
 struct EngineStatus {
     EngineMode mode = EngineMode::active;
     Duration sitting{};  // unbroken sitting time
@@ -92,6 +112,7 @@ struct EngineStatus {
     std::optional<Duration> paused_for;  // set and zero: paused until resumed
     std::optional<HoldReason> held;      // why a due reminder is not shown
     std::optional<ShownReminder> shown;
+    std::optional<CallStatus> call;
     std::optional<RuleStatus> next;      // the break the user will meet next
     std::vector<RuleStatus> rules;
 };
@@ -130,6 +151,9 @@ public:
     // `slept` is used when no suspended() came first (sleep noticed only
     // afterwards): the machine is taken to have been away for that long.
     Effects resumed(Now now, Duration slept);
+    // Whether the camera or the microphone is in use by a call (the daemon's
+    // detectors, after [meeting] camera, microphone and ignore).
+    Effects call_devices(Now now, bool in_use);
     // The activity source has confirmed or denied an absence restored from
     // before a restart (EngineState::restored_away): it ends now, with a
     // `back`, unless idle, a lock or standing still holds it.
@@ -144,6 +168,9 @@ public:
     Outcome resume(Now now, std::string_view origin);
     Outcome stand(Now now, std::string_view origin);
     Outcome sit(Now now, std::string_view origin);
+    // A call the devices cannot reveal; `length` unset: until meeting_end.
+    Outcome meeting_start(Now now, std::optional<Duration> length, std::string_view origin);
+    Outcome meeting_end(Now now, std::string_view origin);
     Effects replace_config(Now now, Config config);
     // The wall clock was set, the time zone changed, or daylight saving began
     // or ended: `now.local` no longer follows `now.mono` as it did. The
@@ -161,6 +188,9 @@ private:
     void advance(Now now);
     void evaluate(Now now);
     void set_away(Now now, bool& flag, bool value, MonoTime since, bool recorded = true);
+    void presence_changed(Now now, bool was_away, MonoTime since, bool recorded = true);
+    void call_changed(Now now, std::string_view origin);
+    void end_call(std::string_view origin);
     void end_away(Now now, bool recorded);
     void reset_rule(const BreakRule& rule, RuleState& rs, Now now);
     void close_reminder(CloseReason reason);
@@ -169,8 +199,11 @@ private:
     Duration rule_sitting(const BreakRule& rule) const;
     bool is_due(const BreakRule& rule) const;
     bool is_snoozed(const BreakRule& rule, MonoTime at) const;
+    // A call (with [meeting] on) is presence: no input during one is not an absence.
+    bool in_call() const { return config_.meeting.enabled && state_.call_since.has_value(); }
     bool is_away() const {
-        return state_.idle || state_.locked || state_.suspended || state_.standing || state_.restored_away;
+        return (state_.idle && !in_call()) || state_.locked || state_.suspended || state_.standing ||
+               state_.restored_away;
     }
     bool coming_forward_decided(const BreakRule& due) const;
     const BreakRule* winner(Now now) const;

@@ -165,6 +165,16 @@ json sit(const Call& c) {
     return json::object();
 }
 
+json meeting_start(const Call& c) {
+    run(c, c.d.engine().meeting_start(c.now, c.a.duration("for"), c.origin));
+    return {{"call", call_json(c.d.status(c.now).call)}};
+}
+
+json meeting_end(const Call& c) {
+    run(c, c.d.engine().meeting_end(c.now, c.origin));
+    return {{"call", call_json(c.d.status(c.now).call)}};
+}
+
 json list(const Call& c) { return list_reply(c.d.engine().config(), c.a.raw()); }
 
 json show(const Call& c) { return show_reply(c.d.engine().config(), c.a.string("id")); }
@@ -217,7 +227,7 @@ const std::map<std::string_view, Handler>& handlers() {
         {"status", status}, {"next", next},     {"snooze", snooze},   {"skip", skip},       {"done", done},
         {"pause", pause},   {"resume", resume}, {"stand", stand},     {"sit", sit},         {"list", list},
         {"show", show},     {"reload", reload}, {"subscribe", subscribe}, {"stats", stats}, {"history", history},
-        {"doctor", doctor}, {"version", version_},
+        {"doctor", doctor}, {"version", version_}, {"meeting_start", meeting_start}, {"meeting_end", meeting_end},
     };
     return table;
 }

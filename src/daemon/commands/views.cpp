@@ -71,6 +71,7 @@ json status_json(const EngineStatus& status, const Config& config) {
                 {"hours", hours_json(config.schedule)}};
     out["paused_for_s"] = status.paused_for ? json(secs(*status.paused_for)) : json(nullptr);
     out["held"] = status.held ? json(hold_reason_name(*status.held)) : json(nullptr);
+    out["call"] = call_json(status.call);
     if (status.shown)
         out["reminder"] = {{"break", status.shown->rule}, {"stretch", status.shown->stretch}, {"count", status.shown->count}};
     else
@@ -82,9 +83,20 @@ json status_json(const EngineStatus& status, const Config& config) {
     return out;
 }
 
+json call_json(const std::optional<CallStatus>& call) {
+    if (!call) return nullptr;
+    auto maybe = [](const std::optional<Duration>& d) { return d ? json(secs(*d)) : json(nullptr); };
+    return {{"length_s", secs(call->length)},
+            {"detected", call->detected},
+            {"manual", call->manual},
+            {"manual_left_s", maybe(call->manual_left)},
+            {"settle_left_s", maybe(call->settle_left)}};
+}
+
 json reminder_json(const Reminder& r, const Config& config) {
     json out = {{"break", r.rule},           {"sitting_s", secs(r.sitting)}, {"count", r.count},
                 {"snoozes_left", r.snoozes_left}, {"snooze_s", secs(r.snooze)}, {"skippable", r.skippable}};
+    out["after_call_s"] = r.after_call ? json(secs(*r.after_call)) : json(nullptr);
     const Stretch* s = config.find_stretch(r.stretch_id);
     out["stretch"] = s ? stretch_json(*s, config, true) : json(nullptr);
     return out;

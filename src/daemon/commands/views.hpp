@@ -17,6 +17,8 @@ std::int64_t seconds_of(Duration d);
 nlohmann::json stretch_json(const Stretch& stretch, const Config& config, bool full);
 nlohmann::json status_json(const EngineStatus& status, const Config& config);
 nlohmann::json next_json(const EngineStatus& status, const Config& config);
+// A call under way (status and `meeting_start`): null when none.
+nlohmann::json call_json(const std::optional<CallStatus>& call);
 nlohmann::json reminder_json(const Reminder& reminder, const Config& config);
 // The reminder hours as configured: {"days":["mon",...],"from":"09:00","to":"17:30"}.
 // The CLI works out from them, on its own clock, when reminders start again.

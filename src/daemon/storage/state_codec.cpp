@@ -39,6 +39,9 @@ std::string encode_state(const EngineState& s, const Now& now, const std::string
         {"away_since", opt(s.away_since)}, {"present_at", opt(s.present_at)}, {"paused", s.paused},
         {"pause_until", opt(s.pause_until)}, {"quiet_until", opt(s.quiet_until)}, {"shown", shown}, {"rules", rules},
         {"pause_until_local", s.pause_until_local ? json(*s.pause_until_local) : json(nullptr)},
+        {"call", {{"manual", s.call_manual}, {"manual_until", opt(s.call_manual_until)}, {"since", opt(s.call_since)},
+                  {"free_since", opt(s.call_free_since)}, {"hold_since", opt(s.call_hold_since)},
+                  {"just_ended", s.call_just_ended ? json(ms(*s.call_just_ended)) : json(nullptr)}}},
         {"picker", {{"recent", s.picker.recent}, {"area_seen", s.picker.area_seen}, {"sequence", s.picker.sequence}, {"rng", s.picker.rng}}},
     };
     return out.dump();
@@ -94,6 +97,19 @@ std::optional<RestoredState> decode_state(const std::string& text, const Now& no
             rs.snoozed_until = opt_mono(r.at("snoozed_until"));
             rs.next_stretch = r.at("next_stretch");
             s.rules[name] = std::move(rs);
+        }
+        // Absent in states saved before calls were followed. The devices are
+        // reported afresh; until they are, a call restored without a manual
+        // meeting is settling: it goes on if they are still in use.
+        if (auto it = j.find("call"); it != j.end() && it->is_object()) {
+            auto& c = *it;
+            s.call_manual = c.at("manual");
+            s.call_manual_until = opt_mono(c.at("manual_until"));
+            s.call_since = opt_mono(c.at("since"));
+            s.call_free_since = opt_mono(c.at("free_since"));
+            s.call_hold_since = opt_mono(c.at("hold_since"));
+            if (auto& e = c.at("just_ended"); !e.is_null()) s.call_just_ended = Duration(e.get<std::int64_t>());
+            if (s.call_since && !s.call_manual && !s.call_free_since) s.call_free_since = s.last;
         }
         auto& p = j.at("picker");
         s.picker.recent = p.at("recent").get<std::vector<std::string>>();
