@@ -244,3 +244,19 @@ TEST_CASE("taking a stretch no longer in the library counts, with its id for a n
     REQUIRE(s.days[0].top_stretches.size() == 1);
     CHECK(s.days[0].top_stretches[0].name == "gone-stretch");
 }
+
+TEST_CASE("time in calls: each call from its start for its length, split at midnight, one still going until now") {
+    // Monday 10:00 a 52-minute call (its row written after the 1m settle);
+    // 23:30 one of 1h (to Tuesday 00:30); Tuesday 13:30 one still going at
+    // now (14:00); and a `call` row whose start was pruned: 20m ending 11:40.
+    std::vector<HistoryEvent> events = {
+        ev("mon 10:00", "call_started"), ev("mon 10:53", "call", "", "", 52 * minute),
+        ev("mon 11:40", "call", "", "", 20 * minute),
+        ev("mon 23:30", "call_started"), ev("tue 00:31", "call", "", "", 60 * minute),
+        ev("tue 13:30", "call_started"),
+    };
+    Stats s = compute_stats(events, at("sun 00:00"), at("tue 14:00"), two_days, default_config());
+    CHECK(s.days[0].call_s == (52 + 20 + 30) * minute);
+    CHECK(s.days[1].call_s == (30 + 30) * minute);
+    CHECK(s.total.call_s == (52 + 20 + 60 + 30) * minute);
+}

@@ -353,6 +353,25 @@ int sit_command(Options& o) {
                   [](const json&) { return std::string("Sitting again: sitting time counts from now.\n"); });
 }
 
+int meeting_start(Options& o) {
+    return simple(o, "meeting_start", duration_arg(json::object(), o.duration), [](const json& r) {
+        const json& call = r["call"];
+        std::string until = call.is_object() && call["manual_left_s"].is_number()
+                                ? fmt::format("for {}", time_left(call["manual_left_s"]))
+                                : std::string("until \"stretch meeting end\"");
+        return fmt::format("In a meeting {}: reminders wait until it is over. Sitting time still counts.\n", until);
+    });
+}
+
+int meeting_end(Options& o) {
+    return simple(o, "meeting_end", {}, [](const json& r) {
+        if (r["call"].is_object())
+            return std::string("The meeting is over, but your camera or microphone is still in use: reminders wait "
+                               "until it is free.\n");
+        return std::string("The meeting is over.\n");
+    });
+}
+
 void list_options(CLI::App& c, Options& o) {
     c.add_option("--target", o.target, "Only stretches for this body area")->option_text("AREA");
     c.add_option("--position", o.position, "Only seated, standing or floor")->option_text("POSITION");
@@ -476,6 +495,13 @@ int run(int argc, char** argv) {
     auto* check = config->add_subcommand("check", "Check a config file without the daemon (same messages)");
     check->add_option("file", o.file, "The file (default: the one the daemon would read)");
     check->callback([&chosen] { chosen = config_check; });
+    auto* meeting = app.add_subcommand("meeting", "Hold reminders through a call stretch cannot see");
+    meeting->require_subcommand(1);
+    auto* start = meeting->add_subcommand("start", "In a meeting from now (a phone call, a meeting room)");
+    start->add_option("--for", o.duration, "How long, e.g. 45m (default: until stretch meeting end)")
+        ->option_text("DURATION");
+    start->callback([&chosen] { chosen = meeting_start; });
+    meeting->add_subcommand("end", "The meeting is over")->callback([&chosen] { chosen = meeting_end; });
 
     try {
         app.parse(argc, argv);

@@ -92,6 +92,20 @@ std::string until_hours(const json& reply) {
     return resume.empty() ? std::string() : fmt::format(": no reminders until {}", resume);
 }
 
+// "In a call for 23m (microphone: pw-record)", "In a meeting for 5m, 40m left",
+// "A call ended; reminders wait 45s more in case it resumes".
+std::string call_line(const json& call) {
+    if (call["settle_left_s"].is_number())
+        return fmt::format("A call just ended; reminders wait {} more in case it goes on.", left(call["settle_left_s"]));
+    std::string out = fmt::format("In a {} for {}", call.value("manual", false) ? "meeting" : "call", elapsed(call["length_s"]));
+    if (call["manual_left_s"].is_number()) out += fmt::format(", {} left", left(call["manual_left_s"]));
+    std::vector<std::string> uses;
+    if (const json& devices = call.value("devices", json()); devices.is_array())
+        for (auto& d : devices) uses.push_back(fmt::format("{}: {}", d.value("device", ""), d.value("application", "")));
+    if (!uses.empty()) out += fmt::format(" ({})", fmt::join(uses, ", "));
+    return out + ": reminders wait until it is over.";
+}
+
 // What the user should know first, in the order it matters.
 std::string headline(const json& reply) {
     const json& next = reply["next"];
@@ -113,6 +127,7 @@ std::string headline(const json& reply) {
             return fmt::format("The {} break is due; its reminder waits while notifications are paused.", rule);
         if (held == "fullscreen") return fmt::format("The {} break is due; its reminder waits while a full-screen window is open.", rule);
         if (held == "grace") return fmt::format("The {} break is due; you get a moment first.", rule);
+        if (held == "call") return fmt::format("The {} break is due; its reminder waits until your call is over.", rule);
         return fmt::format("Time for the {} break.", rule);
     }
     if (next.contains("snoozed_for_s")) return fmt::format("The {} break is snoozed: {} left.", rule, left(next["snoozed_for_s"]));
@@ -131,6 +146,7 @@ std::string watch_text(const json& status, bool detail = true) {
     if (state == "standing") return "🧍";
     if (next.is_null()) return "🧘";
     if (due_now(next)) {
+        if (status.value("held", json()) == "call") return "🧘 after the call";
         if (!off_hours(status)) return "🧘 now";
         auto resume = detail ? hours_resume(status) : std::string();
         return resume.empty() ? "🧘 due" : fmt::format("🧘 due · reminders from {}", resume);
@@ -141,6 +157,8 @@ std::string watch_text(const json& status, bool detail = true) {
 std::string watch_tooltip(const json& status) {
     const json& next = status.value("next", json());
     std::string out = fmt::format("Sitting {}", elapsed(status["sitting_s"]));
+    if (const json& call = status.value("call", json()); call.is_object())
+        out += fmt::format("\nIn a call for {}", elapsed(call["length_s"]));
     if (next.is_object()) {
         out += fmt::format("\n{} break: {} of {}", next.value("break", ""), elapsed(next["sitting_s"]), length(next["every_s"]));
         if (next["stretch"].is_object()) out += fmt::format("\nNext stretch: {}", next["stretch"].value("name", ""));
@@ -199,6 +217,7 @@ std::string render_status(const json& reply, const Style& style) {
     out += fmt::format("Sitting for {} without a break", elapsed(reply["sitting_s"]));
     if (reply.value("away", false)) out += " (away now)";
     out += ".\n";
+    if (const json& call = reply.value("call", json()); call.is_object()) out += call_line(call) + "\n";
     // A held reminder is one the engine has put up and the bubble has not: the headline says why.
     if (const json& r = reply["reminder"]; r.is_object() && reply.value("held", json()).is_null())
         out += fmt::format("Reminder showing: {} break, {}\n", r.value("break", ""),

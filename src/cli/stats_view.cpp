@@ -76,6 +76,8 @@ std::string one_day(const json& d, const Style& style) {
     std::string out = style.bold(fmt::format("{} {}", weekday(d.value("date", "")), d.value("date", ""))) + "\n";
     out += fmt::format("  {:<12} {:>5}  {}\n", "sitting", hours(sitting), bar(sitting, full, style));
     out += fmt::format("  {:<12} {:>5}  {}\n", "longest run", hours(longest), bar(longest, full, style));
+    std::int64_t calls = number(d, "call_s");
+    out += fmt::format("  {:<12} {:>5}  {}\n", "in calls", hours(calls), bar(calls, full, style));
     out += fmt::format("  {:<12} {:>5}  {}  {}\n", "share taken", percent(share),
                        style.accent(progress_bar(share.is_number() ? share.get<double>() : 0.0, bar_width)),
                        share.is_number()
@@ -92,17 +94,19 @@ std::string several_days(const json& reply, const Style& style) {
     std::int64_t full = 60 * 60;
     for (auto& d : days) full = std::max(full, number(d, "sitting_s"));
     std::string out = style.bold(fmt::format("{} to {}", reply.value("from", ""), reply.value("to", ""))) + "\n";
-    out += style.dim(fmt::format("  {:<14} {}  {:>5}  {}", "", fmt::format("{:<{}}", "sitting", bar_width + 2), "",
-                                 "taken/reminded")) +
+    out += style.dim(fmt::format("  {:<14} {}  {:>5}  {:>8}  {}", "", fmt::format("{:<{}}", "sitting", bar_width + 2), "",
+                                 "in calls", "taken/reminded")) +
            "\n";
     for (auto& d : days) {
         std::int64_t sitting = number(d, "sitting_s");
-        out += fmt::format("  {:<3} {:<10} {}  {:>5}  {}/{}\n", weekday(d.value("date", "")), d.value("date", ""),
-                           bar(sitting, full, style), hours(sitting), number(d, "taken"), number(d, "reminded"));
+        out += fmt::format("  {:<3} {:<10} {}  {:>5}  {:>8}  {}/{}\n", weekday(d.value("date", "")), d.value("date", ""),
+                           bar(sitting, full, style), hours(sitting), hours(number(d, "call_s")), number(d, "taken"),
+                           number(d, "reminded"));
     }
     const json& t = reply["total"];
-    out += fmt::format("  {:<12} sitting {} · longest run {} · share taken {}\n", "total",
-                       hours(number(t, "sitting_s")), hours(number(t, "longest_sitting_s")), percent(t["share_taken"]));
+    out += fmt::format("  {:<12} sitting {} · in calls {} · longest run {} · share taken {}\n", "total",
+                       hours(number(t, "sitting_s")), hours(number(t, "call_s")), hours(number(t, "longest_sitting_s")),
+                       percent(t["share_taken"]));
     out += fmt::format("  {:<12} {}\n", "breaks", counts_text(t));
     out += fmt::format("  {:<12} {}\n", "areas", areas_text(t));
     out += fmt::format("  {:<12} {}\n", "most done", top_text(t));
@@ -132,6 +136,8 @@ std::string details(const json& e) {
         out = fmt::format("for {} (snooze {})", hours(amount), count);
     else if (kind == "natural" || kind == "back")
         out = fmt::format("away {}", hours(amount));
+    else if (kind == "call")
+        out = fmt::format("lasted {}", hours(amount));
     else if (kind == "paused")
         out = amount > 0 ? fmt::format("for {}", hours(amount)) : std::string("until resumed");
     std::string origin = e.value("origin", "");
@@ -150,7 +156,7 @@ std::string render_stats(const json& reply, const Style& style) {
 
 std::string render_stats_csv(const json& reply) {
     std::string out =
-        "date,sitting_s,longest_sitting_s,reminded,taken,natural,snoozed,skipped,share_taken,areas,top_stretches\n";
+        "date,sitting_s,longest_sitting_s,reminded,taken,natural,snoozed,skipped,share_taken,areas,top_stretches,call_s\n";
     for (auto& d : reply["days"]) {
         std::vector<std::string> top;
         for (auto& s : d.value("top_stretches", json::array()))
@@ -159,10 +165,10 @@ std::string render_stats_csv(const json& reply) {
         // space-separated lists need no quoting.
         const json& share = d["share_taken"];
         out +=
-            fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", d.value("date", ""), number(d, "sitting_s"),
+            fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\n", d.value("date", ""), number(d, "sitting_s"),
                         number(d, "longest_sitting_s"), number(d, "reminded"), number(d, "taken"), number(d, "natural"),
                         number(d, "snoozed"), number(d, "skipped"), share.is_number() ? share.dump() : "",
-                        fmt::join(strings(d.value("areas", json::array())), " "), fmt::join(top, " "));
+                        fmt::join(strings(d.value("areas", json::array())), " "), fmt::join(top, " "), number(d, "call_s"));
     }
     return out;
 }

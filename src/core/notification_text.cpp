@@ -44,6 +44,13 @@ std::string repetitions(const Reps& reps, bool per_side) {
     return fmt::format("{} times{}", format_reps(reps), side);
 }
 
+std::string after_call_line(Duration call) {
+    auto minutes = std::chrono::duration_cast<std::chrono::minutes>(call).count();
+    if (minutes < 1) return "Your call is over: time to stand up.";
+    if (minutes < 60) return fmt::format("You sat through a {}-minute call: time to stand up.", minutes);
+    return fmt::format("You sat through a call of {}: time to stand up.", format_elapsed(call));
+}
+
 NotificationText reminder_text(const Reminder& r, const Stretch* s, const TextOptions& o) {
     auto text = [&](std::string_view t) { return o.markup ? escape_markup(t) : std::string(t); };
     auto bold = [&](std::string_view t) { return o.markup ? fmt::format("<b>{}</b>", escape_markup(t)) : std::string(t); };
@@ -51,6 +58,7 @@ NotificationText reminder_text(const Reminder& r, const Stretch* s, const TextOp
     NotificationText out;
     out.summary = break_title(r.rule, r.length);
     std::string& body = out.body;
+    if (r.after_call) body += text(after_call_line(*r.after_call)) + "\n";
     if (s) {
         body += bold(s->name);
         body += text(fmt::format(" ({})\n", fmt::join(s->targets, ", ")));

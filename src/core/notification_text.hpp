@@ -28,6 +28,8 @@ NotificationText reminder_text(const Reminder& reminder, const Stretch* stretch,
 
 // "Micro break — 30s": the rule's name, capitalised, and the break's length
 // when it is known.
+// The first line of a reminder shown as the call it waited for ends.
+std::string after_call_line(Duration call);
 std::string break_title(std::string_view rule, Duration length);
 
 // How often to do a stretch: "once", "twice", "3 times", "10-12 times",

@@ -29,44 +29,70 @@ struct Timeline {
     std::vector<bool> counts_as_natural;  // per event: the first `natural` of its absence
 };
 
+// A call runs from its `call_started` for the length its `call` carries.
+std::vector<Span> call_spans(const std::vector<HistoryEvent>& events, std::int64_t now) {
+    std::vector<Span> out;
+    std::int64_t from = 0;
+    bool started = false;
+    for (const auto& e : events) {
+        if (e.kind == K::call_started) {
+            from = e.time;
+            started = true;
+        } else if (e.kind == K::call) {
+            std::int64_t begin = started ? from : e.time - e.amount_s;
+            out.push_back({begin, begin + e.amount_s});
+            started = false;
+        }
+    }
+    if (started) out.push_back({from, now});
+    return out;
+}
+
 Timeline timeline(const std::vector<HistoryEvent>& events, std::int64_t since, std::int64_t now) {
     Timeline t;
     t.counts_as_natural.resize(events.size(), false);
-    std::optional<std::int64_t> open;
+    // The run under way: is_open, since open_at. (Not a std::optional: GCC 12
+    // warns, wrongly, that it may be read uninitialized once inlined.)
+    bool is_open = false;
+    std::int64_t open_at = 0;
+    auto open = [&](std::int64_t at) {
+        is_open = true;
+        open_at = at;
+    };
     bool presence_known = false;
     bool absence_counted = false;
     std::int64_t previous = since;
     auto close = [&](std::int64_t at) {
-        t.present.push_back({*open, std::max(*open, at)});
-        open.reset();
+        t.present.push_back({open_at, std::max(open_at, at)});
+        is_open = false;
     };
     for (std::size_t i = 0; i < events.size(); ++i) {
         const auto& e = events[i];
         bool changes = opens_presence(e.kind) || closes_presence(e.kind);
         if (changes && !presence_known) {
             presence_known = true;
-            if (closes_presence(e.kind)) open = since;
+            if (closes_presence(e.kind)) open(since);
         }
         if (e.kind == K::start) {
             // Still present: stretchd died without a `stop`.
-            if (open) close(previous);
-            open = e.time;
+            if (is_open) close(previous);
+            open(e.time);
         } else if (e.kind == K::back) {
             // The absence began amount_s ago, perhaps before its `away` row:
             // the run it ended is cut back to then. (After a stop and start,
             // the run cut is the empty one the start opened.)
             std::int64_t absent_from = e.time - e.amount_s;
-            if (open)
+            if (is_open)
                 close(absent_from);
             else if (!t.present.empty()) {
                 auto& last = t.present.back();
                 last.end = std::max(last.start, std::min(last.end, absent_from));
             }
-            open = e.time;
+            open(e.time);
         } else if (e.kind == K::sat) {
-            if (!open) open = e.time;
+            if (!is_open) open(e.time);
         } else if (closes_presence(e.kind)) {
-            if (open) close(e.time);
+            if (is_open) close(e.time);
         }
         if (changes) absence_counted = false;
         if (e.kind == K::natural && !absence_counted) {
@@ -76,7 +102,7 @@ Timeline timeline(const std::vector<HistoryEvent>& events, std::int64_t since, s
         if (is_break_point(e.kind)) t.breaks.push_back(e.time);
         previous = e.time;
     }
-    if (open) close(now);
+    if (is_open) close(now);
     std::erase_if(t.present, [](const Span& s) { return s.end <= s.start; });
     std::sort(t.breaks.begin(), t.breaks.end());
     return t;
@@ -127,10 +153,12 @@ std::vector<StretchCount> top_of(const std::map<std::string, std::int64_t>& done
     return out;
 }
 
-DayStats figures(const Timeline& t, const std::vector<HistoryEvent>& events, Span span, const Config& config) {
+DayStats figures(const Timeline& t, const std::vector<Span>& calls, const std::vector<HistoryEvent>& events, Span span,
+                 const Config& config) {
     DayStats d;
     d.sitting_s = sitting(t, span);
     d.longest_sitting_s = longest_sitting(t, span);
+    for (auto& call : calls) d.call_s += overlap(call, span);
     std::set<std::string> areas;
     std::map<std::string, std::int64_t> done;
     for (std::size_t i = 0; i < events.size(); ++i) {
@@ -164,11 +192,12 @@ Stats compute_stats(const std::vector<HistoryEvent>& events, std::int64_t since,
                     const std::vector<LocalDay>& days, const Config& config) {
     Stats out;
     Timeline t = timeline(events, since, now);
+    std::vector<Span> calls = call_spans(events, now);
     for (auto& day : days) {
-        out.days.push_back(figures(t, events, {day.start, day.end}, config));
+        out.days.push_back(figures(t, calls, events, {day.start, day.end}, config));
         out.days.back().date = day.date;
     }
-    if (!days.empty()) out.total = figures(t, events, {days.front().start, days.back().end}, config);
+    if (!days.empty()) out.total = figures(t, calls, events, {days.front().start, days.back().end}, config);
     return out;
 }
 

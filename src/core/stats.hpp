@@ -41,6 +41,11 @@
 //                      body_areas() order.
 //   top_stretches      the stretches taken most, up to 3: most first, then
 //                      by id.
+//   call_s             time in calls within the day. A call runs from its
+//                      `call_started` row for the length its `call` row
+//                      carries (amount_s); one still going at the last event
+//                      runs until `now`; a `call` row without its start
+//                      (pruned) is taken to have ended when it was written.
 // The total treats the range as one span: a run across midnight counts
 // whole in its longest_sitting_s.
 
@@ -91,6 +96,7 @@ struct DayStats {
     std::optional<double> share_taken;
     std::vector<std::string> areas;
     std::vector<StretchCount> top_stretches;
+    std::int64_t call_s = 0;
 };
 
 struct Stats {

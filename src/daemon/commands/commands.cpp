@@ -93,7 +93,8 @@ json day_stats_json(const DayStats& d) {
                 {"reminded", d.reminded},   {"taken", d.taken},
                 {"natural", d.natural},     {"snoozed", d.snoozed},
                 {"skipped", d.skipped},     {"share_taken", d.share_taken ? json(*d.share_taken) : json(nullptr)},
-                {"areas", d.areas},         {"top_stretches", std::move(top)}};
+                {"areas", d.areas},         {"top_stretches", std::move(top)},
+                {"call_s", d.call_s}};
     if (!d.date.empty()) out["date"] = d.date;
     return out;
 }
