@@ -80,8 +80,8 @@ std::uint32_t PlasmaWindows::max_version() {
     return static_cast<std::uint32_t>(org_kde_plasma_window_management_interface.version);
 }
 
-PlasmaWindows::PlasmaWindows(wl_registry* registry, std::uint32_t name, std::uint32_t version,
-                             ToplevelStates& states, std::function<void(bool)> on_change)
+PlasmaWindows::PlasmaWindows(wl_registry* registry, std::uint32_t name, std::uint32_t version, ToplevelStates& states,
+                             std::function<void(bool)> on_change)
     : version_(version), states_(states), on_change_(std::move(on_change)) {
     manager_.reset(static_cast<org_kde_plasma_window_management*>(
         wl_registry_bind(registry, name, &org_kde_plasma_window_management_interface, version)));

@@ -15,8 +15,8 @@
 #include <spdlog/spdlog.h>
 #include <wayland-client.h>
 
-#include "shared/unique_fd.hpp"
 #include "kde-plasma-window-management-client.h"
+#include "shared/unique_fd.hpp"
 #include "wlr-foreign-toplevel-management-unstable-v1-client.h"
 
 namespace stretch {
@@ -53,7 +53,8 @@ struct WaylandFullscreenEvents {
         } else if (std::strcmp(interface, org_kde_plasma_window_management_interface.name) == 0 && !s.kde_global_) {
             s.kde_global_ = name;
             s.kde_version_ = version;
-        } else if (std::ranges::any_of(kde_shell_interfaces, [&](const char* i) { return std::strcmp(interface, i) == 0; })) {
+        } else if (std::ranges::any_of(kde_shell_interfaces,
+                                       [&](const char* i) { return std::strcmp(interface, i) == 0; })) {
             s.kde_desktop_ = true;
         }
     }
@@ -284,11 +285,12 @@ std::string WaylandFullscreen::why_no_plasma_windows() const {
         return fmt::format("the compositor on {} offers {} only at version {}; {} or later is needed", name_,
                            kde_interface, kde_version_, PlasmaWindows::min_version);
     if (kde_desktop_)
-        return fmt::format("KWin on {} offers {} only to programs whose desktop file asks for it, and none asks for "
-                           "\"{}\": install stretch with its package or `cmake --install`, which brings stretchd.desktop, "
-                           "or, for a stretchd run from elsewhere, write a desktop file with Exec={} and "
-                           "X-KDE-Wayland-Interfaces={}; then restart stretchd",
-                           name_, kde_interface, exe_, exe_, kde_interface);
+        return fmt::format(
+            "KWin on {} offers {} only to programs whose desktop file asks for it, and none asks for "
+            "\"{}\": install stretch with its package or `cmake --install`, which brings stretchd.desktop, "
+            "or, for a stretchd run from elsewhere, write a desktop file with Exec={} and "
+            "X-KDE-Wayland-Interfaces={}; then restart stretchd",
+            name_, kde_interface, exe_, exe_, kde_interface);
     return fmt::format("the compositor on {} does not offer {} (KWin's window list)", name_, kde_interface);
 }
 

@@ -85,14 +85,16 @@ private:
 
     EventLoop& loop_;
     DisplayEnvironment& display_;
-    std::string name_;     // WAYLAND_DISPLAY connected to
-    std::string exe_;      // our executable, which KWin looks for in desktop files
-    std::string in_use_;   // what is followed, for doctor; empty: off
+    std::string name_;    // WAYLAND_DISPLAY connected to
+    std::string exe_;     // our executable, which KWin looks for in desktop files
+    std::string in_use_;  // what is followed, for doctor; empty: off
     FullscreenSource source_ = FullscreenSource::wlr_foreign_toplevel;  // what in_use_ is
-    std::string why_off_;  // for doctor: why wlr (or, when why_not_kde_ is empty, either) is not followed
-    std::string why_not_kde_;  // for doctor: why org_kde_plasma_window_management is not followed
-    std::string logged_;   // the last state logged, so a repeated one is not
-    bool dead_ = false;    // the connection failed; connect() again
+    // For doctor: why the wlr list is not followed, and why KDE's is not
+    // (when empty, why_off_ says it for both: no connection).
+    std::string why_off_;
+    std::string why_not_kde_;
+    std::string logged_;  // the last state logged, so a repeated one is not
+    bool dead_ = false;   // the connection failed; connect() again
     std::uint32_t manager_global_ = 0, manager_version_ = 0;
     std::uint32_t kde_global_ = 0, kde_version_ = 0;
     bool kde_desktop_ = false;  // KDE's own globals are offered: the compositor is KWin
