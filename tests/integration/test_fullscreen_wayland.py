@@ -344,13 +344,20 @@ class RestrictedKwinFullscreenTest(KwinFullscreenCase):
         self.start_stretchd(self.kwin.env)
         self.wait_until(lambda: "offers org_kde_plasma_window_management only to programs whose desktop file asks"
                         in self.probe(KDE)["detail"], what="doctor's reason for KDE's window list")
-        detail = self.probe(KDE)["detail"]
-        self.assertIn(os.path.realpath(STRETCHD), detail)
-        self.assertIn("stretchd.desktop", detail)
-        self.assertIn("restart stretchd", detail)
-        fs = self.fullscreen()
-        self.assertEqual(fs["source"], "none", fs)
-        self.assertIn(detail, self.cli_ok("doctor").stdout)
+        probe = self.probe(KDE)
+        stretchd = os.path.realpath(STRETCHD)
+        self.assertIn(stretchd, probe["detail"])
+        for words in ("stretchd.desktop", f"Exec={stretchd}", "X-KDE-Wayland-Interfaces=org_kde_plasma_window_management",
+                      "systemctl --user restart stretchd"):
+            self.assertIn(words, probe.get("fix", ""))
+        doctor = self.ok("doctor")
+        self.assertEqual(doctor["fullscreen"]["source"], "none", doctor["fullscreen"])
+        # Among the problems too, with its fix, as the CLI shows it.
+        self.assertIn({"problem": f"full-screen windows are not seen: {probe['detail']}", "fix": probe["fix"]},
+                      doctor["problems"])
+        text = self.cli_ok("doctor").stdout
+        self.assertIn(f"full-screen windows are not seen: {probe['detail']}", text)
+        self.assertIn(probe["fix"], text)
         self.assertEqual(self.daemon.log().count("offers org_kde_plasma_window_management only to programs"), 1)
 
 

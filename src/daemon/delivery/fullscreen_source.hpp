@@ -39,6 +39,7 @@ struct FullscreenReport {
     FullscreenSource source;
     bool in_use = false;
     std::string detail;  // "on wayland-1", or why it is off
+    std::string fix = {};  // when off for a reason the user can mend: what to do
 };
 
 }  // namespace stretch

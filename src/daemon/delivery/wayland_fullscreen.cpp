@@ -124,6 +124,14 @@ std::vector<FullscreenReport> WaylandFullscreen::describe() const {
     FullscreenReport kde{FullscreenSource::kde_plasma_window_management, false,
                          why_not_kde_.empty() ? why_off_ : why_not_kde_};
     if (!in_use_.empty()) (source_ == wlr.source ? wlr : kde) = {source_, true, in_use_};
+    // Withheld by KWin: the one reason here a user can mend.
+    if (in_use_.empty() && kde_desktop_ && !kde_global_ && !why_not_kde_.empty())
+        kde.fix = fmt::format(
+            "install stretch with its package or `cmake --install`, which brings stretchd.desktop; "
+            "for a stretchd run from elsewhere, write a desktop file with Exec={} and "
+            "X-KDE-Wayland-Interfaces={} (e.g. in ~/.local/share/applications); then restart "
+            "stretchd: systemctl --user restart stretchd",
+            exe_, kde_interface);
     return {wlr, kde};
 }
 
@@ -286,11 +294,8 @@ std::string WaylandFullscreen::why_no_plasma_windows() const {
                            kde_interface, kde_version_, PlasmaWindows::min_version);
     if (kde_desktop_)
         return fmt::format(
-            "KWin on {} offers {} only to programs whose desktop file asks for it, and none asks for "
-            "\"{}\": install stretch with its package or `cmake --install`, which brings stretchd.desktop, "
-            "or, for a stretchd run from elsewhere, write a desktop file with Exec={} and "
-            "X-KDE-Wayland-Interfaces={}; then restart stretchd",
-            name_, kde_interface, exe_, exe_, kde_interface);
+            "KWin on {} offers {} only to programs whose desktop file asks for it, and none asks for \"{}\"", name_,
+            kde_interface, exe_);
     return fmt::format("the compositor on {} does not offer {} (KWin's window list)", name_, kde_interface);
 }
 
