@@ -33,6 +33,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import shutil  # noqa: E402
+import socket  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
@@ -442,6 +443,25 @@ class WestonFullscreenTest(FullscreenWaylandCase):
         self.assertTrue(self.daemon.alive())
         self.assertIn(f"the Wayland compositor on {Weston.SOCKET} went away", self.daemon.log())
 
+
+
+class RefusingSocketTest(FullscreenWaylandCase):
+    """A compositor's socket exists a moment before the compositor listens on
+    it (bind, then listen), and nothing announces the listen: a refused
+    connection is tried again. Here a plain socket, bound and listening only
+    once the daemon was refused."""
+
+    def test_a_socket_that_refuses_at_first_is_tried_again(self):
+        path = os.path.join(self.tmp, "wayland-refusing")
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.addCleanup(sock.close)
+        sock.bind(path)
+        self.start_stretchd(lambda env: dict(env, WAYLAND_DISPLAY=path))
+        self.wait_until(lambda: "Connection refused" in self.daemon.log(), what="the first connection refused",
+                        interval=0.01)
+        sock.listen(1)
+        self.wait_until(lambda: f"waiting for the compositor on {path} to list its globals" in
+                        self.probe("wlr-foreign-toplevel")["detail"], what="connected once the socket listens")
 
 if __name__ == "__main__":
     unittest.main()

@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <span>
 
@@ -112,9 +114,13 @@ WaylandFullscreen::WaylandFullscreen(EventLoop& loop, DisplayEnvironment& displa
     exe_ = std::filesystem::read_symlink("/proc/self/exe", error).string();
     if (exe_.empty()) exe_ = "stretchd";
     why_off_ = "not connected yet";
-    watch_ = display_.watch([this] { connect(); });
+    watch_ = display_.watch([this] {
+        refused_tries_ = 0;
+        connect();
+    });
     // From the loop: changed() is not called while our owner is being built.
     again_ = loop_.add_defer([this] { connect(); });
+    refused_ = loop_.add_timer(CLOCK_MONOTONIC, [this] { connect(); });
 }
 
 WaylandFullscreen::~WaylandFullscreen() = default;
@@ -151,8 +157,15 @@ void WaylandFullscreen::connect() {
     if (path.size() >= sizeof address.sun_path) return off(fmt::format("\"{}\": the path is too long", path));
     path.copy(address.sun_path, path.size());
     UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (!fd || ::connect(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) < 0)
+    if (!fd || ::connect(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) < 0) {
+        // A compositor's socket appears (bind) a moment before it listens,
+        // and nothing announces the listen: ask again a few times, sooner
+        // first (0.05 s doubling, about 3 s in all).
+        if (errno == ECONNREFUSED && refused_tries_ < max_refused_tries)
+            refused_.arm_in(std::chrono::milliseconds(50) * (1 << refused_tries_++));
         return off(fmt::format("no Wayland compositor answers on \"{}\": {}", path, std::strerror(errno)));
+    }
+    refused_tries_ = 0;
     wl_.reset(wl_display_connect_to_fd(fd.release()));  // takes the fd, also when it fails
     if (!wl_) return off(fmt::format("connecting to \"{}\": {}", path, std::strerror(errno)));
     name_ = env.wayland;

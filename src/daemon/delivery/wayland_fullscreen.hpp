@@ -16,7 +16,9 @@
 // the local socket is a system call on the loop. The display is the
 // DisplayEnvironment's; when it announces a change (a socket appearing, the
 // user manager's environment changing) this connects again if the display
-// changed or the compositor had gone. Without either protocol it is off,
+// changed or the compositor had gone; a socket that refuses (it exists, its
+// compositor is not listening yet) is tried a few times more, within about
+// 3 s, and then left to the next change. Without either protocol it is off,
 // says why in describe(), and logs that once. Single-threaded, on the loop;
 // nothing here throws.
 
@@ -108,6 +110,9 @@ private:
     std::unique_ptr<PlasmaWindows> plasma_;
     EventSource io_;     // gone before the display whose fd it watches
     EventSource again_;  // a connect() from the loop
+    EventSource refused_;  // connect() again after a refused connection
+    static constexpr int max_refused_tries = 6;
+    int refused_tries_ = 0;
     DisplayEnvironment::Subscription watch_;
 };
 
