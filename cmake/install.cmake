@@ -38,6 +38,18 @@ install(FILES ${CMAKE_SOURCE_DIR}/config/stretch.toml DESTINATION ${CMAKE_INSTAL
 # app_icon and desktop-entry hint name them).
 install(FILES ${CMAKE_SOURCE_DIR}/data/stretch.desktop DESTINATION ${CMAKE_INSTALL_DATADIR}/applications)
 install(FILES ${CMAKE_SOURCE_DIR}/data/stretch.svg DESTINATION ${CMAKE_INSTALL_DATADIR}/icons/hicolor/scalable/apps)
+# stretchd's own, hidden, desktop entry: KWin grants its window list (for
+# the full-screen check) only to the program a desktop file names by its
+# path, so Exec= is where stretchd is installed, decided when installing
+# (--prefix, cpack) like the zsh directory below.
+install(CODE "
+  file(READ \"${CMAKE_SOURCE_DIR}/data/stretchd.desktop.in\" text)
+  string(REPLACE \"@STRETCHD_PATH@\" \"\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_BINDIR}/stretchd\" text \"\${text}\")
+  file(WRITE \"${CMAKE_BINARY_DIR}/data/stretchd.desktop\" \"\${text}\")
+  file(INSTALL \"${CMAKE_BINARY_DIR}/data/stretchd.desktop\"
+       DESTINATION \"\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_DATADIR}/applications\"
+       FILE_PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
+")
 
 file(GLOB STRETCH_DOCS ${CMAKE_SOURCE_DIR}/docs/*.md)
 install(FILES ${CMAKE_SOURCE_DIR}/README.md ${STRETCH_DOCS} DESTINATION ${CMAKE_INSTALL_DOCDIR})

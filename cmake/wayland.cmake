@@ -3,7 +3,9 @@
 # the installed libwayland:
 #   ext-idle-notify-v1      (wayland-protocols, staging)  KWin 5.27+, sway 1.8+
 #   org_kde_kwin_idle       (plasma-wayland-protocols)    KWin, wlroots 0.15
+#   org_kde_plasma_window_management (plasma-wayland-protocols) KWin
 #   org_kde_kwin_fake_input (plasma-wayland-protocols)    only for a test tool
+#   xdg-shell               (wayland-protocols, stable)   only for a test tool
 # and from our own protocols/ where Debian ships none:
 #   zwlr_foreign_toplevel_manager_v1 (written from the published interface)
 #                                                         sway, Hyprland, labwc, river
@@ -43,10 +45,14 @@ if(NOT PLASMA_WAYLAND_PROTOCOLS_DIR)
 endif()
 set(STRETCH_KDE_IDLE_XML ${PLASMA_WAYLAND_PROTOCOLS_DIR}/idle.xml)
 set(STRETCH_KDE_FAKE_INPUT_XML ${PLASMA_WAYLAND_PROTOCOLS_DIR}/fake-input.xml)
-if(NOT EXISTS ${STRETCH_KDE_IDLE_XML})
-  message(FATAL_ERROR "${STRETCH_KDE_IDLE_XML} not found: install plasma-wayland-protocols, "
-                      "or pass -DPlasmaWaylandProtocols_DIR=<dir with PlasmaWaylandProtocolsConfig.cmake>")
-endif()
+set(STRETCH_KDE_WINDOW_MANAGEMENT_XML ${PLASMA_WAYLAND_PROTOCOLS_DIR}/plasma-window-management.xml)
+foreach(xml ${STRETCH_KDE_IDLE_XML} ${STRETCH_KDE_WINDOW_MANAGEMENT_XML})
+  if(NOT EXISTS ${xml})
+    message(FATAL_ERROR "${xml} not found: install plasma-wayland-protocols, "
+                        "or pass -DPlasmaWaylandProtocols_DIR=<dir with PlasmaWaylandProtocolsConfig.cmake>")
+  endif()
+endforeach()
+cmake_path(SET STRETCH_XDG_SHELL_XML NORMALIZE "${_stretch_wayland_protocols_dir}/stable/xdg-shell/xdg-shell.xml")
 
 set(STRETCH_WLR_FOREIGN_TOPLEVEL_XML ${PROJECT_SOURCE_DIR}/protocols/wlr-foreign-toplevel-management-unstable-v1.xml)
 
@@ -69,13 +75,14 @@ function(stretch_wayland_scan sources_var name xml)
 endfunction()
 
 # Gives `target` the protocols above (their headers private to it), and, with
-# the tests, builds the test tool tests/tools/wayland_fake_input into
-# <build>/tests/tools.
+# the tests, builds the test tools tests/tools/wayland_fake_input and
+# wayland_fullscreen_window into <build>/tests/tools.
 function(stretch_wayland_protocols target)
   if(NOT TARGET stretch_wayland_idle_protocols)
     set(sources)
     stretch_wayland_scan(sources ext-idle-notify-v1 ${STRETCH_EXT_IDLE_NOTIFY_XML})
     stretch_wayland_scan(sources kde-idle ${STRETCH_KDE_IDLE_XML})
+    stretch_wayland_scan(sources kde-plasma-window-management ${STRETCH_KDE_WINDOW_MANAGEMENT_XML})
     stretch_wayland_scan(sources wlr-foreign-toplevel-management-unstable-v1 ${STRETCH_WLR_FOREIGN_TOPLEVEL_XML})
     add_library(stretch_wayland_idle_protocols OBJECT ${sources})
     target_include_directories(stretch_wayland_idle_protocols INTERFACE ${STRETCH_WAYLAND_GENERATED})
@@ -95,5 +102,14 @@ function(stretch_wayland_protocols target)
     get_target_property(warnings stretch_warnings INTERFACE_COMPILE_OPTIONS)
     set_source_files_properties(${tool} PROPERTIES COMPILE_OPTIONS "${warnings}")
     set_target_properties(wayland_fake_input PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests/tools)
+
+    set(sources)
+    stretch_wayland_scan(sources xdg-shell ${STRETCH_XDG_SHELL_XML})
+    set(tool ${PROJECT_SOURCE_DIR}/tests/tools/wayland_fullscreen_window.c)
+    add_executable(wayland_fullscreen_window ${tool} ${sources})
+    target_include_directories(wayland_fullscreen_window PRIVATE ${STRETCH_WAYLAND_GENERATED})
+    target_link_libraries(wayland_fullscreen_window PRIVATE PkgConfig::WAYLAND)
+    set_source_files_properties(${tool} PROPERTIES COMPILE_OPTIONS "${warnings}")
+    set_target_properties(wayland_fullscreen_window PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests/tools)
   endif()
 endfunction()

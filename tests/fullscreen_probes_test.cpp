@@ -89,6 +89,17 @@ TEST_CASE("doctor says none when no source is in use") {
     CHECK(j["in_use"].empty());
 }
 
+TEST_CASE("doctor lists a source off for a reason the user can mend among its problems, with the fix") {
+    Two t;
+    CHECK(fullscreen_json(t.probes->describe())["warnings"].empty());
+    t.wayland->reports = {{FullscreenSource::kde_plasma_window_management, false, "KWin withholds it", "install it"}};
+    auto j = fullscreen_json(t.probes->describe());
+    CHECK(j["probes"][1]["fix"] == "install it");
+    CHECK_FALSE(j["probes"][0].contains("fix"));
+    CHECK(j["warnings"] == nlohmann::json::array({{{"problem", "full-screen windows are not seen: KWin withholds it"},
+                                                   {"fix", "install it"}}}));
+}
+
 TEST_CASE("full-screen source names go both ways") {
     for (auto [source, name] : fullscreen_source_names) {
         CHECK(fullscreen_source_from_name(name) == source);

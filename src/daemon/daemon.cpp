@@ -378,6 +378,7 @@ json Daemon::doctor_view() {
                             display_->bus_problem(), logind_->facts()});
     out["notify"] = delivery_->describe();
     out["fullscreen"] = fullscreen_json(fullscreen_->describe());
+    for (auto& w : out["fullscreen"]["warnings"]) out["problems"].push_back(w);
     out["quiet"] = delivery_->describe_quiet();
     for (auto& w : out["quiet"]["warnings"]) out["problems"].push_back(w);
     out["config"] = config_source_;

@@ -51,6 +51,7 @@ EXPECTED_FILES = (
     "usr/share/zsh/vendor-completions/_stretch",
     "usr/share/fish/vendor_completions.d/stretch.fish",
     "usr/share/applications/stretch.desktop",
+    "usr/share/applications/stretchd.desktop",
     "usr/share/icons/hicolor/scalable/apps/stretch.svg",
 )
 MAN_PAGES = ("usr/share/man/man1/stretch.1.gz", "usr/share/man/man1/stretchd.1.gz", "usr/share/man/man5/stretch.toml.5.gz")
@@ -189,6 +190,14 @@ class TestFilesAndPrograms(InstallTestCase):
             self.assertTrue(os.stat(self.path(program)).st_mode & stat.S_IXOTH, f"{program} is not executable")
         for f in EXPECTED_FILES[2:]:
             self.assertEqual(stat.S_IMODE(os.stat(self.path(f)).st_mode), 0o644, f"{f}: mode")
+
+    def test_stretchd_desktop_entry_names_the_installed_daemon(self):
+        # KWin grants its window list to the program whose path is Exec=, alone.
+        with open(self.path("usr/share/applications/stretchd.desktop")) as f:
+            text = f.read()
+        self.assertIn("\nExec=/usr/bin/stretchd\n", text)
+        self.assertIn("\nX-KDE-Wayland-Interfaces=org_kde_plasma_window_management\n", text)
+        self.assertIn("\nNoDisplay=true\n", text)
 
     def test_nothing_is_installed_outside_the_prefix(self):
         outside = [d for d in os.listdir(self.root) if d != "usr"]

@@ -176,14 +176,22 @@ json doctor_json(const PresenceFacts& facts) {
 }
 
 json fullscreen_json(const std::vector<FullscreenReport>& reports) {
-    json in_use = json::array(), probes = json::array();
+    json in_use = json::array(), probes = json::array(), warnings = json::array();
     for (const auto& r : reports) {
         std::string name(fullscreen_source_name(r.source));
         if (r.in_use) in_use.push_back(name);
         probes.push_back({{"source", name}, {"in_use", r.in_use}, {"detail", r.detail}});
+        if (!r.fix.empty()) {
+            probes.back()["fix"] = r.fix;
+            warnings.push_back(
+                {{"problem", fmt::format("full-screen windows are not seen: {}", r.detail)}, {"fix", r.fix}});
+        }
     }
     std::string source = in_use.empty() ? "none" : in_use.front().get<std::string>();
-    return {{"source", source}, {"in_use", std::move(in_use)}, {"probes", std::move(probes)}};
+    return {{"source", source},
+            {"in_use", std::move(in_use)},
+            {"probes", std::move(probes)},
+            {"warnings", std::move(warnings)}};
 }
 
 }  // namespace stretch

@@ -43,7 +43,9 @@ struct PresenceFacts {
 nlohmann::json doctor_json(const PresenceFacts& facts);
 
 // The full-screen half of `stretch doctor`: {"source": the first in use or
-// "none", "in_use": [names], "probes": [{"source", "in_use", "detail"}]}.
+// "none", "in_use": [names], "probes": [{"source", "in_use", "detail",
+// "fix" when there is one}], "warnings": [{"problem", "fix"}] for the probes
+// with a fix, which doctor also lists among its problems}.
 nlohmann::json fullscreen_json(const std::vector<FullscreenReport>& reports);
 
 }  // namespace stretch

@@ -26,8 +26,8 @@ private:
     std::vector<std::unique_ptr<FullscreenProbe>> probes_;
 };
 
-// The daemon's: X11 (EWMH) and Wayland (wlr-foreign-toplevel), both
-// following the display environment.
+// The daemon's: X11 (EWMH) and Wayland (wlr-foreign-toplevel or KWin's
+// plasma window management), both following the display environment.
 std::unique_ptr<FullscreenProbes> desktop_fullscreen_probes(EventLoop& loop, DisplayEnvironment& display);
 
 }  // namespace stretch

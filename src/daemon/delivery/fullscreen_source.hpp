@@ -13,7 +13,7 @@ namespace stretch {
 enum class FullscreenSource {
     x11,                           // EWMH _NET_WM_STATE of _NET_ACTIVE_WINDOW
     wlr_foreign_toplevel,          // zwlr_foreign_toplevel_manager_v1 (sway, Hyprland, labwc, river)
-    kde_plasma_window_management,  // org_kde_plasma_window_management (KWin); not implemented yet
+    kde_plasma_window_management,  // org_kde_plasma_window_management (KWin)
 };
 
 inline constexpr std::array<std::pair<FullscreenSource, std::string_view>, 3> fullscreen_source_names = {{
@@ -39,6 +39,7 @@ struct FullscreenReport {
     FullscreenSource source;
     bool in_use = false;
     std::string detail;  // "on wayland-1", or why it is off
+    std::string fix = {};  // when off for a reason the user can mend: what to do
 };
 
 }  // namespace stretch

@@ -26,6 +26,15 @@ bool ToplevelStates::done(Id id) {
     });
 }
 
+bool ToplevelStates::plasma_state(Id id, std::uint32_t flags) {
+    return apply([&] {
+        auto it = toplevels_.find(id);
+        if (it == toplevels_.end()) return;  // after unmapped: it is gone
+        Flags f{(flags & plasma_active) != 0, (flags & plasma_fullscreen) != 0};
+        it->second.pending = it->second.applied = f;
+    });
+}
+
 bool ToplevelStates::closed(Id id) {
     return apply([&] { toplevels_.erase(id); });
 }
