@@ -150,3 +150,13 @@ TEST_CASE("a reminder up before the call stays; no re-reminder pops up during th
     CHECK(sim.reminders() == "09:30 micro #1");
     CHECK(sim.bubble_up());
 }
+
+TEST_CASE("meeting start --for takes 1s to 24h") {
+    Sim sim(default_config(), "09:00");
+    auto out = sim.meeting_start(25h);
+    REQUIRE(out.refusal);
+    CHECK(out.refusal->code == "bad_duration");
+    CHECK(out.refusal->message == "meeting for \"25h\": expected a length from 1s to 24h");
+    CHECK_FALSE(sim.status().call);
+    CHECK_FALSE(sim.meeting_start(24h).refusal);
+}

@@ -13,6 +13,7 @@ namespace {
 
 constexpr Duration max_snooze = std::chrono::hours(12);
 constexpr Duration max_pause = std::chrono::hours(24 * 7);
+constexpr Duration max_meeting = std::chrono::hours(24);
 // How many shown stretches the picker keeps in mind.
 constexpr std::size_t recent_kept = 32;
 
@@ -324,6 +325,11 @@ Outcome Engine::meeting_start(Now now, std::optional<Duration> length, std::stri
         return {finish(now),
                 Refusal{"meeting_disabled",
                         "calls are off in your config ([meeting] enabled = false): set it to true, then stretch reload"},
+                {}};
+    if (length && (*length <= Duration::zero() || *length > max_meeting))
+        return {finish(now),
+                Refusal{"bad_duration", fmt::format("meeting for \"{}\": expected a length from 1s to {}",
+                                                    format_duration(*length), format_duration(max_meeting))},
                 {}};
     state_.call_manual = true;
     state_.call_manual_until = length ? std::optional(state_.last + *length) : std::nullopt;
