@@ -513,6 +513,60 @@ class CommandsTest(StretchTestCase):
 # Reloading the config: by request and by SIGHUP, good and bad.
 # ---------------------------------------------------------------------------
 
+class MeetingTest(StretchTestCase):
+    """`stretch meeting start/end` over the real socket: a due reminder waits
+    through the meeting and is shown the moment it ends, with the call's
+    length; history and stats keep the call. The break is due before the
+    meeting starts, so a pause keeps it from being shown first."""
+
+    config_text = fast_config(extra='[meeting]\nsettle = "1s"\n')
+
+    def held_call(self):
+        st = self.status()
+        return st["state"] == "due" and st["held"] == "call" and st
+
+    def test_meeting_holds_the_reminder_until_it_ends(self):
+        self.ok("pause")
+        r = self.cli_ok("meeting", "start", "--for", "10m")
+        self.assertEqual(r.stdout, "In a meeting for 10m: reminders wait until it is over. Sitting time still counts.\n")
+        sub = self.subscriber()
+        self.ok("resume")
+        st = self.wait_until(self.held_call, what="the due break held for the meeting")
+        self.assertTrue(st["call"]["manual"], st)
+        self.assertFalse(st["call"]["detected"], st)
+        self.assertGreater(st["call"]["manual_left_s"], 500, st)
+        self.assertEqual(self.cli_ok("next").stdout.splitlines()[0],
+                         "The micro break is due; its reminder waits until your call is over.")
+        self.assertIn("In a meeting for", self.cli_ok("status").stdout)
+
+        r = self.cli_ok("meeting", "end")
+        self.assertEqual(r.stdout, "The meeting is over.\n")
+        ev = sub.wait_for("reminder")
+        self.assertEqual(ev["break"], "micro", ev)
+        self.assertIsInstance(ev["after_call_s"], int, ev)
+        self.assertIsNone(self.status()["call"])
+
+        kinds = [e["kind"] for e in self.ok("history")["events"]]
+        self.assertIn("call_started", kinds)
+        self.assertIn("call", kinds)
+        self.assertEqual(self.ok("stats")["days"][0]["call_s"],
+                         [e for e in self.ok("history")["events"] if e["kind"] == "call"][0].get("amount_s", 0))
+
+    def test_meeting_refusals_and_bad_input(self):
+        r = self.cli("meeting", "end")
+        self.assertEqual(r.returncode, 1, r)
+        self.assertEqual(r.stderr, "stretch: no meeting is on: stretch meeting start begins one\n")
+        r = self.cli("meeting", "start", "--for", "soon")
+        self.assertEqual(r.returncode, 2, r)
+        self.assertIn('"soon"', r.stderr)
+        r = self.cli("meeting", "start", "--for", "25h")
+        self.assertEqual(r.returncode, 2, r)  # bad_duration is a usage error, as for pause
+        self.assertIn('meeting for "25h": expected a length from 1s to 24h', r.stderr)
+        r = self.cli("meeting")
+        self.assertEqual(r.returncode, 2, r)
+        self.assertIsNone(self.status()["call"])
+
+
 class ReloadTest(StretchTestCase):
     config_text = fast_config(max_snoozes=2)
 
