@@ -14,12 +14,12 @@ _stretch_command_words()
         case $word in
             --socket) socket=${words[i + 1]}; ((i++)) ;;
             --socket=*) socket=${word#--socket=} ;;
-            --format | --break | --until | --target | --position | --tag | --days | --since) ((i++)) ;;
+            --format | --break | --until | --target | --position | --tag | --days | --since | --for) ((i++)) ;;
             -*) ;;
             *)
                 if [[ -z $cmd ]]; then
                     cmd=$word
-                elif [[ $cmd == config && -z $sub ]]; then
+                elif [[ ($cmd == config || $cmd == meeting) && -z $sub ]]; then
                     sub=$word
                 else
                     ((npos++))
@@ -37,7 +37,7 @@ _stretch()
     local cmd sub socket npos
     _stretch_command_words
 
-    local commands="status next snooze skip done pause resume stand sit list show guide stats history doctor reload watch setup version help config"
+    local commands="status next snooze skip done pause resume stand sit list show guide stats history doctor reload watch setup version help config meeting"
     local areas="neck shoulders upper-back lower-back chest arms wrists forearms hips hip-flexors glutes hamstrings quads calves ankles eyes circulation"
 
     case $prev in
@@ -61,7 +61,7 @@ _stretch()
             COMPREPLY=($(compgen -W "seated standing floor" -- "$cur"))
             return
             ;;
-        --break | --until | --tag | --days | --since)
+        --break | --until | --tag | --days | --since | --for)
             return
             ;;
     esac
@@ -89,9 +89,21 @@ _stretch()
                     COMPREPLY=($(compgen -W "$commands" -- "$cur"))
                 elif ((npos == 1)) && [[ ${words[cword - 1]} == config ]]; then
                     COMPREPLY=($(compgen -W "check" -- "$cur"))
+                elif ((npos == 1)) && [[ ${words[cword - 1]} == meeting ]]; then
+                    COMPREPLY=($(compgen -W "start end" -- "$cur"))
                 fi
                 return
             fi
+            ;;
+        meeting)
+            if [[ -z $sub ]]; then
+                COMPREPLY=($(compgen -W "start end" -- "$cur"))
+            elif [[ $sub == start && $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "--for $options" -- "$cur"))
+            elif [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "$options" -- "$cur"))
+            fi
+            return
             ;;
         config)
             if [[ -z $sub ]]; then

@@ -14,7 +14,7 @@ function __stretch_positionals
             continue
         end
         switch $word
-            case --socket --format --break --until --target --position --tag --days --since
+            case --socket --format --break --until --target --position --tag --days --since --for
                 set skip 1
             case '-*'
             case '*'
@@ -74,6 +74,7 @@ complete -c stretch -n __stretch_needs_command -a setup -d "Write a config file,
 complete -c stretch -n __stretch_needs_command -a version -d "Show the versions of stretch and stretchd"
 complete -c stretch -n __stretch_needs_command -a help -d "Show the commands, or how to call one"
 complete -c stretch -n __stretch_needs_command -a config -d "Work with config files"
+complete -c stretch -n __stretch_needs_command -a meeting -d "Hold reminders through a call stretch cannot see"
 
 complete -c stretch -n "__stretch_at next" -l format -x -a "plain short" -d "Output format"
 complete -c stretch -n "__stretch_at watch" -l format -x -a "plain waybar i3blocks" -d "Output format"
@@ -91,7 +92,10 @@ complete -c stretch -n "__stretch_at stats" -l csv -d "One row per day, comma-se
 complete -c stretch -n "__stretch_at history" -l since -x -d "From this local date on, e.g. 2025-11-24"
 complete -c stretch -n "__stretch_at 'show guide' 0" -a "(__stretch_ids)" -d "Stretch"
 complete -c stretch -n "__stretch_at config 0" -a check -d "Validate a config file without the daemon"
+complete -c stretch -n "__stretch_at meeting 0" -a start -d "In a meeting from now"
+complete -c stretch -n "__stretch_at meeting 0" -a end -d "The meeting is over"
+complete -c stretch -n "__stretch_at meeting 1" -l for -x -d "How long, e.g. 45m"
 complete -c stretch -n "__stretch_at help 0" \
-    -a "status next snooze skip done pause resume stand sit list show guide stats history doctor reload watch setup version help config" \
+    -a "status next snooze skip done pause resume stand sit list show guide stats history doctor reload watch setup version help config meeting" \
     -d "Command"
 complete -c stretch -n "__stretch_at config 1" -F -d "Config file"
