@@ -7,6 +7,7 @@
 #include "core/engine.hpp"
 #include "daemon/delivery/fullscreen_source.hpp"
 #include "daemon/presence/activity.hpp"
+#include "daemon/presence/call/capture.hpp"
 #include "daemon/presence/logind.hpp"
 
 namespace stretch {
@@ -43,5 +44,7 @@ nlohmann::json doctor_json(const PresenceFacts& facts);
 // The full-screen half of `stretch doctor`: {"source": the first in use or
 // "none", "in_use": [names], "probes": [{"source", "in_use", "detail"}]}.
 nlohmann::json fullscreen_json(const std::vector<FullscreenReport>& reports);
+// doctor's `calls`: each call detector, working or why not, and the captures in use now.
+nlohmann::json calls_json(const std::vector<CallDetectorReport>& detectors, const std::vector<Capture>& captures);
 
 }  // namespace stretch
