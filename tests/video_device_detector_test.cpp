@@ -44,11 +44,15 @@ public:
         pid_ = fork();
         REQUIRE(pid_ >= 0);
         if (pid_ == 0) {
-            close(ready[0]);
+            // Nothing of the parent's but the pipe: sd-event keeps an O_PATH
+            // descriptor of each inode it watches, which would make this
+            // child a holder of every device watched.
+            dup2(ready[1], 3);
+            close_range(4, ~0U, 0);
             prctl(PR_SET_NAME, comm);
             int fd = open(device.c_str(), O_RDONLY);
             char c = fd >= 0 ? 'y' : 'n';
-            if (write(ready[1], &c, 1) != 1) _exit(1);
+            if (write(3, &c, 1) != 1) _exit(1);
             for (;;) pause();
         }
         close(ready[1]);
