@@ -154,7 +154,7 @@ try:
         busy_session = None
         print("empty buses: not run\tno dbus-daemon (scripts/deps.sh --test installs it)\t\t")
     if shutil.which("dbus-daemon") and shutil.which("pipewire") and shutil.which("wireplumber"):
-        pw_dir = os.path.join(tmp, "pipewire")
+        pw_dir = os.path.join(tmp, "pipewire-server")
         conf_d = os.path.join(pw_dir, "config", "pipewire", "pipewire.conf.d")
         for d in ("run", "home"):
             os.makedirs(os.path.join(pw_dir, d), mode=0o700)

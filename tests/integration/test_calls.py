@@ -63,7 +63,16 @@ class CallsTestCase(ServerTestCase):
         self.fail(f"no {name} detector in doctor: {self.calls()}")
 
     def wait_captures(self, expected, what):
-        return self.wait_until(lambda: (c := self.calls())["captures"] == expected and c, what=what)
+        last = None
+
+        def matches():
+            nonlocal last
+            last = self.calls()["captures"]
+            return last == expected
+        try:
+            self.wait_until(matches, what=what)
+        except AssertionError:
+            self.fail(f"{what}: the captures are {last}, not {expected}")
 
     def log_lines(self, words):
         return [line for line in self.daemon.log().splitlines() if words in line]

@@ -297,8 +297,11 @@ void PipeWireDetector::connect() {
         announce();
         return;
     }
-    auto session = std::make_unique<Session>(*this);
-    int error = session->open(socket_);
+    // No socket, no libpipewire: a machine without PipeWire pays nothing for it.
+    std::error_code ec;
+    bool there = std::filesystem::exists(std::filesystem::symlink_status(socket_, ec));
+    auto session = there ? std::make_unique<Session>(*this) : nullptr;
+    int error = session ? session->open(socket_) : ENOENT;
     if (error == 0) {
         session_ = std::move(session);
         watch_.reset();
