@@ -44,9 +44,9 @@ public:
         pid_ = fork();
         REQUIRE(pid_ >= 0);
         if (pid_ == 0) {
-            // Nothing of the parent's but the pipe: sd-event keeps an O_PATH
-            // descriptor of each inode it watches, which would make this
-            // child a holder of every device watched.
+            // Nothing of the parent's but the pipe: sd-event holds an O_PATH
+            // descriptor of a new watch's inode until its next turn, which
+            // would make this child a holder of a device just watched.
             dup2(ready[1], 3);
             close_range(4, ~0U, 0);
             prctl(PR_SET_NAME, comm);
