@@ -134,9 +134,13 @@ void PipeWireDetector::Session::on_global(void* data, std::uint32_t id, std::uin
         if (out && in) session->owner.graph_.link(id, std::strtoul(out, nullptr, 10), std::strtoul(in, nullptr, 10));
         return;
     }
-    if (!spa_streq(type, PW_TYPE_INTERFACE_Node)) return;
-    auto global = props_of(props);
-    if (node_worth_following(global)) session->bind_node(id, std::move(global));
+    if (!spa_streq(type, PW_TYPE_INTERFACE_Node) || props == nullptr) return;
+    // Asked on the two keys alone: a registry of thousands of nodes is
+    // looked at without copying their properties.
+    NodeProps keys;
+    for (const char* key : {PW_KEY_MEDIA_CLASS, PW_KEY_MEDIA_ROLE})
+        if (const char* value = spa_dict_lookup(props, key)) keys.emplace(key, value);
+    if (node_worth_following(keys)) session->bind_node(id, props_of(props));
 }
 
 void PipeWireDetector::Session::on_global_remove(void* data, std::uint32_t id) {
