@@ -3,12 +3,13 @@
 // theirs, sorted, each once; a camera PipeWire itself holds open is left
 // to the PipeWire detector while that works.
 
-#include <doctest/doctest.h>
+#include "daemon/presence/call/call_detectors.hpp"
 
 #include <cstdlib>
 #include <string>
 
-#include "daemon/presence/call/call_detectors.hpp"
+#include <doctest/doctest.h>
+
 #include "fakes/fake_call_detector.hpp"
 
 namespace stretch {
@@ -77,8 +78,10 @@ TEST_CASE("the video devices come from /dev unless STRETCHD_VIDEO_DEVICE_DIR say
     CHECK(video_device_dir() == "/dev");
     ::setenv("STRETCHD_VIDEO_DEVICE_DIR", "/tmp/fake-dev", 1);
     CHECK(video_device_dir() == "/tmp/fake-dev");
-    if (before) ::setenv("STRETCHD_VIDEO_DEVICE_DIR", saved.c_str(), 1);
-    else ::unsetenv("STRETCHD_VIDEO_DEVICE_DIR");
+    if (before)
+        ::setenv("STRETCHD_VIDEO_DEVICE_DIR", saved.c_str(), 1);
+    else
+        ::unsetenv("STRETCHD_VIDEO_DEVICE_DIR");
 }
 
 }  // namespace

@@ -6,7 +6,7 @@
 // not yet listening a few times, connects, is lost when the server goes
 // and comes back with a new socket. libpipewire leaves no thread behind.
 
-#include <doctest/doctest.h>
+#include "daemon/presence/call/pipewire_detector.hpp"
 
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -20,7 +20,8 @@
 #include <utility>
 #include <vector>
 
-#include "daemon/presence/call/pipewire_detector.hpp"
+#include <doctest/doctest.h>
+
 #include "fakes/temp_dir.hpp"
 #include "shared/unique_fd.hpp"
 
@@ -112,8 +113,10 @@ struct SavedEnv {
     }
     ~SavedEnv() {
         for (auto& [n, v] : saved)
-            if (v) ::setenv(n, v->c_str(), 1);
-            else ::unsetenv(n);
+            if (v)
+                ::setenv(n, v->c_str(), 1);
+            else
+                ::unsetenv(n);
     }
 };
 

@@ -4,19 +4,20 @@
 // stream of an application reading it, a screen cast. Which nodes count
 // as a microphone or a camera in use, and under which name.
 
-#include <doctest/doctest.h>
-
 #include "daemon/presence/call/pipewire_graph.hpp"
+
+#include <doctest/doctest.h>
 
 namespace stretch {
 namespace {
 
 // pw-record --target fake-mic out.wav, as pw-dump showed it (trimmed).
 NodeProps pw_record() {
-    return {{"application.name", "pw-record"}, {"client.id", "40"},          {"media.category", "Capture"},
-            {"media.class", "Stream/Input/Audio"}, {"media.name", "out.wav"}, {"media.role", "Music"},
-            {"media.type", "Audio"},           {"node.name", "pw-record"},   {"stream.is-live", "true"},
-            {"target.object", "fake-mic"}};
+    return {{"application.name", "pw-record"}, {"client.id", "40"},
+            {"media.category", "Capture"},     {"media.class", "Stream/Input/Audio"},
+            {"media.name", "out.wav"},         {"media.role", "Music"},
+            {"media.type", "Audio"},           {"node.name", "pw-record"},
+            {"stream.is-live", "true"},        {"target.object", "fake-mic"}};
 }
 
 // pw-record -P stream.capture.sink=true --target fake-speaker: desktop audio.
@@ -28,32 +29,44 @@ NodeProps sink_recording() {
 
 // pavucontrol's level meter through pipewire-pulse (PA_STREAM_PEAK_DETECT).
 NodeProps level_meter() {
-    return {{"application.name", "PulseAudio Volume Control"}, {"media.class", "Stream/Input/Audio"},
-            {"media.name", "Peak detect"}, {"node.name", "pavucontrol"}, {"stream.monitor", "true"}};
+    return {{"application.name", "PulseAudio Volume Control"},
+            {"media.class", "Stream/Input/Audio"},
+            {"media.name", "Peak detect"},
+            {"node.name", "pavucontrol"},
+            {"stream.monitor", "true"}};
 }
 
 // A UVC camera as WirePlumber's v4l2 monitor makes it.
 NodeProps v4l2_camera() {
-    return {{"api.v4l2.path", "/dev/video0"},      {"device.api", "v4l2"},
-            {"media.class", "Video/Source"},        {"media.role", "Camera"},
-            {"node.description", "Integrated Camera (V4L2)"}, {"node.name", "v4l2_input.pci-0000_00_14.0-usb-0_6_1.0"}};
+    return {{"api.v4l2.path", "/dev/video0"},
+            {"device.api", "v4l2"},
+            {"media.class", "Video/Source"},
+            {"media.role", "Camera"},
+            {"node.description", "Integrated Camera (V4L2)"},
+            {"node.name", "v4l2_input.pci-0000_00_14.0-usb-0_6_1.0"}};
 }
 
 // The fake camera of the integration tests: videotestsrc, Camera role, no device.
 NodeProps test_camera() {
-    return {{"factory.name", "videotestsrc"}, {"media.class", "Video/Source"}, {"media.role", "Camera"},
-            {"node.description", "Fake camera"}, {"node.name", "fake-cam"}};
+    return {{"factory.name", "videotestsrc"},
+            {"media.class", "Video/Source"},
+            {"media.role", "Camera"},
+            {"node.description", "Fake camera"},
+            {"node.name", "fake-cam"}};
 }
 
 // An application's stream reading a camera (no Camera role of its own).
 NodeProps camera_reader(const char* app) {
-    return {{"application.name", app}, {"media.class", "Stream/Input/Video"}, {"media.type", "Video"},
+    return {{"application.name", app},
+            {"media.class", "Stream/Input/Video"},
+            {"media.type", "Video"},
             {"node.name", "webrtc-consume-stream"}};
 }
 
 // A screen cast: the compositor's source, no device, no Camera role.
 NodeProps screen_cast() {
-    return {{"media.class", "Video/Source"}, {"node.name", "gnome-shell-screencast"}, {"application.name", "gnome-shell"}};
+    return {
+        {"media.class", "Video/Source"}, {"node.name", "gnome-shell-screencast"}, {"application.name", "gnome-shell"}};
 }
 
 Capture mic(const char* app) { return {CaptureDevice::microphone, app, CallDetectorName::pipewire}; }

@@ -5,10 +5,9 @@
 // later are watched too; names that are not "video" and a number are not.
 // The loop is stepped until a condition holds.
 
-#include <doctest/doctest.h>
+#include "daemon/presence/call/video_device_detector.hpp"
 
 #include <fcntl.h>
-#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -16,8 +15,10 @@
 
 #include <fstream>
 
+#include <doctest/doctest.h>
+#include <signal.h>
+
 #include "daemon/presence/call/device_holders.hpp"
-#include "daemon/presence/call/video_device_detector.hpp"
 #include "fakes/temp_dir.hpp"
 #include "shared/unique_fd.hpp"
 

@@ -1,6 +1,5 @@
 #include "daemon/presence/call/device_holders.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -8,6 +7,8 @@
 #include <algorithm>
 #include <cctype>
 #include <memory>
+
+#include <dirent.h>
 
 #include "shared/unique_fd.hpp"
 

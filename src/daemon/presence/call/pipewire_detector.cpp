@@ -2,18 +2,17 @@
 
 #include <sys/epoll.h>
 
-#include <pipewire/data-loop.h>
-#include <pipewire/impl-module.h>
-#include <pipewire/pipewire.h>
-#include <spa/utils/result.h>
-#include <spa/utils/string.h>
-
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <map>
 
 #include <fmt/format.h>
+#include <pipewire/data-loop.h>
+#include <pipewire/impl-module.h>
+#include <pipewire/pipewire.h>
+#include <spa/utils/result.h>
+#include <spa/utils/string.h>
 #include <spdlog/spdlog.h>
 
 namespace stretch {
@@ -29,11 +28,16 @@ NodeProps props_of(const spa_dict* dict) {
 
 NodeState state_of(pw_node_state state) {
     switch (state) {
-        case PW_NODE_STATE_ERROR: return NodeState::error;
-        case PW_NODE_STATE_CREATING: return NodeState::creating;
-        case PW_NODE_STATE_SUSPENDED: return NodeState::suspended;
-        case PW_NODE_STATE_IDLE: return NodeState::idle;
-        case PW_NODE_STATE_RUNNING: return NodeState::running;
+        case PW_NODE_STATE_ERROR:
+            return NodeState::error;
+        case PW_NODE_STATE_CREATING:
+            return NodeState::creating;
+        case PW_NODE_STATE_SUSPENDED:
+            return NodeState::suspended;
+        case PW_NODE_STATE_IDLE:
+            return NodeState::idle;
+        case PW_NODE_STATE_RUNNING:
+            return NodeState::running;
     }
     return NodeState::error;
 }
@@ -125,7 +129,8 @@ void PipeWireDetector::Session::on_node_info(void* data, const pw_node_info* inf
     graph.node_state(node->id, state_of(info->state));
 }
 
-void PipeWireDetector::Session::on_global(void* data, std::uint32_t id, std::uint32_t, const char* type, std::uint32_t, const spa_dict* props) {
+void PipeWireDetector::Session::on_global(void* data, std::uint32_t id, std::uint32_t, const char* type, std::uint32_t,
+                                          const spa_dict* props) {
     auto* session = static_cast<Session*>(data);
     if (spa_streq(type, PW_TYPE_INTERFACE_Link)) {
         // A link's ends are in its announcement: nothing to bind.
@@ -199,10 +204,8 @@ int PipeWireDetector::Session::open(const std::filesystem::path& socket) {
     // No config file (a client's loads real-time and portal modules we do
     // not need), no D-Bus, and libpipewire's own log for errors only: its
     // warnings about real-time scheduling would fill the journal.
-    context = pw_context_new(loop,
-                             pw_properties_new(PW_KEY_CONFIG_NAME, "null", "support.dbus", "false", "log.level", "1",
-                                               nullptr),
-                             0);
+    context = pw_context_new(
+        loop, pw_properties_new(PW_KEY_CONFIG_NAME, "null", "support.dbus", "false", "log.level", "1", nullptr), 0);
     if (context == nullptr) return errno ? errno : ENOMEM;
     // libpipewire 0.3 starts a data-loop thread in every context, for the
     // real-time processing of nodes a client makes; a registry reader makes
@@ -264,19 +267,26 @@ std::vector<CallDetectorReport> PipeWireDetector::describe() const {
     std::string at = fmt::format("\"{}\"", socket_.string());
     std::string detail;
     switch (state_) {
-        case State::starting: detail = fmt::format("connecting to PipeWire at {}", at); break;
-        case State::working:
-            detail = version_.empty() ? fmt::format("PipeWire at {}", at) : fmt::format("PipeWire {} at {}", version_, at);
+        case State::starting:
+            detail = fmt::format("connecting to PipeWire at {}", at);
             break;
-        case State::absent: detail = fmt::format("no PipeWire at {}: calls are seen through it once it starts", at); break;
+        case State::working:
+            detail =
+                version_.empty() ? fmt::format("PipeWire at {}", at) : fmt::format("PipeWire {} at {}", version_, at);
+            break;
+        case State::absent:
+            detail = fmt::format("no PipeWire at {}: calls are seen through it once it starts", at);
+            break;
         case State::refused:
-            detail = fmt::format("PipeWire at {} refused the connection ({}): calls are seen through it once it starts again",
-                                 at, why_);
+            detail = fmt::format(
+                "PipeWire at {} refused the connection ({}): calls are seen through it once it starts again", at, why_);
             break;
         case State::lost:
             detail = fmt::format("lost PipeWire at {} ({}): calls are seen through it once it is back", at, why_);
             break;
-        case State::broken: detail = why_; break;
+        case State::broken:
+            detail = why_;
+            break;
     }
     return {{CallDetectorName::pipewire, state_ == State::working, std::move(detail)}};
 }
@@ -297,7 +307,8 @@ void PipeWireDetector::session_lost(int error) {
 void PipeWireDetector::connect() {
     if (session_) return;
     if (socket_.empty()) {
-        set_state(State::broken, "neither PIPEWIRE_RUNTIME_DIR nor XDG_RUNTIME_DIR is set, so PipeWire cannot be found");
+        set_state(State::broken,
+                  "neither PIPEWIRE_RUNTIME_DIR nor XDG_RUNTIME_DIR is set, so PipeWire cannot be found");
         announce();
         return;
     }
@@ -322,9 +333,13 @@ void PipeWireDetector::connect() {
     bool missing = error == EHOSTDOWN || error == ENOENT;
     bool refused = error == ECONNREFUSED;
     if (state_ != State::lost) {
-        if (missing) set_state(State::absent);
-        else set_state(refused ? State::refused : State::broken,
-                       refused ? std::strerror(error) : fmt::format("cannot connect to PipeWire at \"{}\": {}", socket_.string(), std::strerror(error)));
+        if (missing)
+            set_state(State::absent);
+        else
+            set_state(refused ? State::refused : State::broken,
+                      refused ? std::strerror(error)
+                              : fmt::format("cannot connect to PipeWire at \"{}\": {}", socket_.string(),
+                                            std::strerror(error)));
     }
     wait_for_socket();
     // A socket just made is bound before it listens: a few quick tries.
@@ -340,8 +355,9 @@ void PipeWireDetector::wait_for_socket() {
     std::error_code ec;
     while (!std::filesystem::is_directory(dir, ec) && dir.has_relative_path()) dir = dir.parent_path();
     if (watch_ && dir == watched_) return;
-    watch_ = loop_.add_inotify(dir.c_str(), IN_CREATE | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR,
-                               [this](const inotify_event& e) { on_watch(e); }, ec);
+    watch_ = loop_.add_inotify(
+        dir.c_str(), IN_CREATE | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR,
+        [this](const inotify_event& e) { on_watch(e); }, ec);
     watched_ = watch_ ? dir : std::filesystem::path();
     if (!watch_) spdlog::warn("pipewire: cannot watch \"{}\" for PipeWire's socket: {}", dir.string(), ec.message());
 }
@@ -373,14 +389,19 @@ void PipeWireDetector::set_state(State state, std::string why) {
             spdlog::info("pipewire: no PipeWire at \"{}\"; calls are seen through it once it starts", at);
             break;
         case State::refused:
-            spdlog::info("pipewire: PipeWire at \"{}\" refused the connection ({}); waiting for it to start again", at, why_);
+            spdlog::info("pipewire: PipeWire at \"{}\" refused the connection ({}); waiting for it to start again", at,
+                         why_);
             break;
         case State::lost:
-            spdlog::warn("pipewire: lost PipeWire at \"{}\" ({}): a call seen through it ends here; waiting for it to come back",
-                         at, why_);
+            spdlog::warn(
+                "pipewire: lost PipeWire at \"{}\" ({}): a call seen through it ends here; waiting for it to come back",
+                at, why_);
             break;
-        case State::broken: spdlog::warn("pipewire: {}", why_); break;
-        case State::starting: break;
+        case State::broken:
+            spdlog::warn("pipewire: {}", why_);
+            break;
+        case State::starting:
+            break;
     }
 }
 

@@ -48,7 +48,8 @@ std::optional<Capture> stream_capture(const NodeProps& props, NodeState state) {
         if (truthy(prop(props, "stream.monitor")) || truthy(prop(props, "stream.capture.sink"))) return std::nullopt;
         return Capture{CaptureDevice::microphone, application_of(props), CallDetectorName::pipewire};
     }
-    if (is_camera_stream(props)) return Capture{CaptureDevice::camera, application_of(props), CallDetectorName::pipewire};
+    if (is_camera_stream(props))
+        return Capture{CaptureDevice::camera, application_of(props), CallDetectorName::pipewire};
     return std::nullopt;
 }
 
@@ -79,7 +80,8 @@ std::vector<Capture> PipeWireGraph::captures() const {
         for (const auto& [link_id, link] : links_) {
             if (link.output != id) continue;
             auto consumer = nodes_.find(link.input);
-            if (consumer == nodes_.end() || prop(consumer->second.props, "media.class") != video_capture_stream) continue;
+            if (consumer == nodes_.end() || prop(consumer->second.props, "media.class") != video_capture_stream)
+                continue;
             out.push_back({CaptureDevice::camera, application_of(consumer->second.props), CallDetectorName::pipewire});
             named = true;
         }

@@ -32,8 +32,9 @@ bool is_video_capture_node(const std::filesystem::path& device) {
 VideoDeviceDetector::VideoDeviceDetector(EventLoop& loop, std::filesystem::path dir, std::string prefix)
     : loop_(loop), dir_(std::move(dir)), prefix_(std::move(prefix)) {
     std::error_code ec;
-    dir_watch_ = loop_.add_inotify(dir_.c_str(), IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM | IN_ONLYDIR,
-                                   [this](const inotify_event& e) { on_dir_event(e); }, ec);
+    dir_watch_ = loop_.add_inotify(
+        dir_.c_str(), IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM | IN_ONLYDIR,
+        [this](const inotify_event& e) { on_dir_event(e); }, ec);
     if (!dir_watch_) {
         problem_ = fmt::format("cannot watch \"{}\" for video devices: {}", dir_.string(), ec.message());
         spdlog::warn("video-device: {}", problem_);
@@ -47,7 +48,8 @@ VideoDeviceDetector::VideoDeviceDetector(EventLoop& loop, std::filesystem::path 
 
 bool VideoDeviceDetector::is_device_name(std::string_view name) const {
     if (!name.starts_with(prefix_) || name.size() == prefix_.size()) return false;
-    return std::ranges::all_of(name.substr(prefix_.size()), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+    return std::ranges::all_of(name.substr(prefix_.size()),
+                               [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
 }
 
 void VideoDeviceDetector::find_devices() {
@@ -56,7 +58,8 @@ void VideoDeviceDetector::find_devices() {
     for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) {
         std::string name = entry.path().filename().string();
         if (!is_device_name(name)) continue;
-        if (auto known = devices_.find(name); known != devices_.end() && (known->second.watch || !known->second.capture)) {
+        if (auto known = devices_.find(name);
+            known != devices_.end() && (known->second.watch || !known->second.capture)) {
             found.emplace(name, std::move(known->second));
             continue;
         }
@@ -65,15 +68,16 @@ void VideoDeviceDetector::find_devices() {
         device.capture = is_video_capture_node(entry.path());
         if (device.capture) {
             std::error_code watch_error;
-            device.watch = loop_.add_inotify(entry.path().c_str(), IN_OPEN | IN_CLOSE_WRITE | IN_CLOSE_NOWRITE,
-                                             [this](const inotify_event& e) {
-                                                 if (e.mask & (IN_IGNORED | IN_DELETE_SELF)) {
-                                                     find_ = loop_.add_defer([this] { find_devices(); });
-                                                     return;
-                                                 }
-                                                 schedule_scan();
-                                             },
-                                             watch_error);
+            device.watch = loop_.add_inotify(
+                entry.path().c_str(), IN_OPEN | IN_CLOSE_WRITE | IN_CLOSE_NOWRITE,
+                [this](const inotify_event& e) {
+                    if (e.mask & (IN_IGNORED | IN_DELETE_SELF)) {
+                        find_ = loop_.add_defer([this] { find_devices(); });
+                        return;
+                    }
+                    schedule_scan();
+                },
+                watch_error);
             if (!device.watch)
                 spdlog::warn("video-device: cannot watch \"{}\": {}", entry.path().string(), watch_error.message());
         }
@@ -84,7 +88,10 @@ void VideoDeviceDetector::find_devices() {
 
 void VideoDeviceDetector::on_dir_event(const inotify_event& e) {
     if (e.mask & IN_Q_OVERFLOW) {
-        find_ = loop_.add_defer([this] { find_devices(); schedule_scan(); });
+        find_ = loop_.add_defer([this] {
+            find_devices();
+            schedule_scan();
+        });
         return;
     }
     if (e.len == 0 || !is_device_name(e.name)) return;
@@ -115,9 +122,10 @@ void VideoDeviceDetector::scan() {
     auto started = std::chrono::steady_clock::now();
     auto result = device_holders(paths, geteuid(), getpid());
     ++scans_;
-    spdlog::debug("video-device: {} of {} processes hold a video device open (looked in {} µs)", result.holders.size(),
-                  result.processes,
-                  std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count());
+    spdlog::debug(
+        "video-device: {} of {} processes hold a video device open (looked in {} µs)", result.holders.size(),
+        result.processes,
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count());
     std::vector<Capture> now;
     for (const auto& h : result.holders)
         now.push_back({CaptureDevice::camera, h.comm.empty() ? fmt::format("process {}", h.pid) : h.comm,
@@ -136,8 +144,9 @@ std::vector<CallDetectorReport> VideoDeviceDetector::describe() const {
         list += (list.empty() ? "" : ", ") + name;
     }
     std::string where = fmt::format("\"{}\"", dir_.string());
-    std::string detail = watched.empty() ? fmt::format("no camera in {} now: one plugged in is watched", where)
-                                         : fmt::format("watching {} in {} for applications that open it", watched, where);
+    std::string detail = watched.empty()
+                             ? fmt::format("no camera in {} now: one plugged in is watched", where)
+                             : fmt::format("watching {} in {} for applications that open it", watched, where);
     if (!skipped.empty()) detail += fmt::format(" ({}: not a capture device)", skipped);
     return {{CallDetectorName::video_device, true, std::move(detail)}};
 }
