@@ -157,6 +157,9 @@ void PipeWireDetector::Session::on_global_remove(void* data, std::uint32_t id) {
 void PipeWireDetector::Session::on_core_info(void* data, const pw_core_info* info) {
     auto* session = static_cast<Session*>(data);
     if (info->version) session->owner.version_ = info->version;
+    // PipeWire answered: until then a connection may be to a socket whose
+    // server is dying (it accepts, then closes).
+    session->owner.set_state(State::working);
 }
 
 void PipeWireDetector::Session::on_core_error(void* data, std::uint32_t id, int, int res, const char* message) {
@@ -292,8 +295,10 @@ std::vector<CallDetectorReport> PipeWireDetector::describe() const {
 }
 
 void PipeWireDetector::session_lost(int error) {
-    // Inside libpipewire's callback: say so now, drop the session later.
-    set_state(State::lost, error == -EPIPE ? "the connection closed" : spa_strerror(error));
+    // Inside libpipewire's callback: say so now, drop the session later. A
+    // connection made while PipeWire was lost that closes before PipeWire
+    // answered (a dying server's socket) is the same loss, not a new one.
+    if (state_ != State::lost) set_state(State::lost, error == -EPIPE ? "the connection closed" : spa_strerror(error));
     teardown_ = loop_.add_defer([this] {
         session_.reset();
         graph_.clear();
@@ -323,7 +328,8 @@ void PipeWireDetector::connect() {
         watched_.clear();
         quick_tries_ = 0;
         version_.clear();
-        set_state(State::working);
+        // Working once PipeWire answers (on_core_info); lost it stays lost till then.
+        if (state_ != State::lost) set_state(State::starting);
         announce();
         return;
     }
