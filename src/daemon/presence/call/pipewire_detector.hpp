@@ -9,9 +9,11 @@
 // when it is readable. The data-loop thread every libpipewire 0.3 context
 // starts is never started (see no_thread_utils in the .cpp).
 //
-// Without PipeWire (its socket absent, or refusing) the detector waits for
-// the socket to be made, with inotify on its directory: no timers, no
-// wake-ups. When PipeWire goes away its captures end, describe() says so
+// It works once PipeWire has answered (a socket that accepts is not yet
+// PipeWire). Without PipeWire (its socket absent, or refusing) the detector
+// waits for the socket to be made, with inotify on its directory: no
+// timers, no wake-ups, and no libpipewire context; a socket just made is
+// tried a few times 50 ms apart, since PipeWire binds it before it listens. When PipeWire goes away its captures end, describe() says so
 // (logged once), and the detector connects again when it is back (at once
 // where systemd keeps the socket, else when the new socket appears).
 
