@@ -10,11 +10,14 @@
 # 30 minutes away, whether the buses are there or not). A run of 60 s or less
 # measures no minute after the first.
 #
-# Three daemons side by side: one headless (no session or system bus at
-# all); one given a private, empty session bus and system bus (dbus-daemon,
-# no services on them), as on a desktop where none of its activity sources
-# or a notification server is found; and one whose session bus sees a client
-# come and go every second, as a desktop's does.
+# Four daemons side by side: one headless (no session or system bus at
+# all, no PipeWire); one given a private, empty session bus and system bus
+# (dbus-daemon, no services on them), as on a desktop where none of its
+# activity sources or a notification server is found; one whose session bus
+# sees a client come and go every second, as a desktop's does; and one
+# beside a private PipeWire with WirePlumber and a microphone nobody records
+# from (its call detector connected, following the registry), whose RssAnon
+# against the headless one's is what following PipeWire costs.
 #
 #   bench/idle.sh [SECONDS]
 set -euo pipefail
@@ -127,6 +130,12 @@ class Watched:
             self.due = f"{due['due_in_s']} s ({due['break']})"
         except (ValueError, KeyError, TypeError):
             self.due = "unknown: " + (reply.stdout.strip() or reply.stderr.strip())
+        doctor = subprocess.run([stretch, "doctor", "--json"], env=self.env, capture_output=True, text=True)
+        try:
+            pw = [d for d in json.loads(doctor.stdout)["calls"]["detectors"] if d["detector"] == "pipewire"][0]
+            self.pipewire = ("working: " if pw["working"] else "not working: ") + pw["detail"]
+        except (ValueError, KeyError, TypeError, IndexError):
+            self.pipewire = "unknown: " + (doctor.stdout.strip() or doctor.stderr.strip())
 
 try:
     daemons = [Watched("headless", dict(os.environ))]
@@ -144,6 +153,32 @@ try:
     else:
         busy_session = None
         print("empty buses: not run\tno dbus-daemon (scripts/deps.sh --test installs it)\t\t")
+    if shutil.which("dbus-daemon") and shutil.which("pipewire") and shutil.which("wireplumber"):
+        pw_dir = os.path.join(tmp, "pipewire-server")
+        conf_d = os.path.join(pw_dir, "config", "pipewire", "pipewire.conf.d")
+        for d in ("run", "home"):
+            os.makedirs(os.path.join(pw_dir, d), mode=0o700)
+        os.makedirs(conf_d)
+        with open(os.path.join(conf_d, "10-bench.conf"), "w") as f:
+            f.write("context.objects = [ { factory = adapter args = { factory.name = support.null-audio-sink "
+                    "node.name = fake-mic media.class = Audio/Source/Virtual audio.position = FL,FR } } ]\n")
+        pw_env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=start_bus("pipewire-bus"),
+                      XDG_RUNTIME_DIR=os.path.join(pw_dir, "run"), HOME=os.path.join(pw_dir, "home"),
+                      XDG_CONFIG_HOME=os.path.join(pw_dir, "config"))
+        for server in ("pipewire", "wireplumber"):
+            children.append(subprocess.Popen([server], env=pw_env, stdin=subprocess.DEVNULL,
+                                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            deadline = time.monotonic() + 10
+            while True:  # pipewire answers, then wireplumber has made its default-nodes metadata
+                dump = subprocess.run(["pw-dump"], env=pw_env, capture_output=True, text=True).stdout
+                if (server == "pipewire" and "fake-mic" in dump) or '"metadata.name": "default"' in dump:
+                    break
+                if time.monotonic() > deadline:
+                    sys.exit(f"bench: {server} did not start")
+                time.sleep(0.05)
+        daemons.append(Watched("pipewire", dict(os.environ, PIPEWIRE_RUNTIME_DIR=os.path.join(pw_dir, "run"))))
+    else:
+        print("pipewire: not run\tno pipewire or wireplumber (scripts/deps.sh --test installs them)\t\t")
     start = time.monotonic()
     while (elapsed := time.monotonic() - start) < seconds:
         time.sleep(min(1.0, seconds - elapsed))
@@ -187,4 +222,5 @@ for d in daemons:
     print(f"{name}: involuntary switches\t"
           f"{last['nonvoluntary_ctxt_switches'] - d.first['nonvoluntary_ctxt_switches']}\t\t")
     print(f"{name}: afterwards, next break due in\t{d.due}\t\t")
+    print(f"{name}: PipeWire call detector\t{d.pipewire}\t\t")
 PY

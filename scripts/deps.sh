@@ -9,7 +9,7 @@ build_packages=(
   g++ cmake ninja-build pkg-config
   libcli11-dev libfmt-dev libspdlog-dev libtomlplusplus-dev doctest-dev
   nlohmann-json3-dev libsystemd-dev libsqlite3-dev libxcb1-dev libxcb-sync-dev
-  libwayland-dev wayland-protocols plasma-wayland-protocols
+  libwayland-dev wayland-protocols plasma-wayland-protocols libpipewire-0.3-dev
   scdoc
 )
 test_packages=(
@@ -19,6 +19,7 @@ test_packages=(
   sway wtype wayland-utils kwin-wayland weston
   gnome-shell gjs dconf-cli dconf-service mako-notifier sway-notification-center
   clang libclang-rt-14-dev valgrind hyperfine
+  pipewire pipewire-bin wireplumber
 )
 
 packages=("${build_packages[@]}")
@@ -32,10 +33,10 @@ stretch: this is not a Debian-like system, so nothing was installed.
 Install the build dependencies yourself, then run this again:
   Fedora: sudo dnf install gcc-c++ cmake ninja-build pkgconf-pkg-config cli11-devel fmt-devel spdlog-devel \
           tomlplusplus-devel doctest-devel json-devel systemd-devel sqlite-devel libxcb-devel \
-          wayland-devel wayland-protocols-devel plasma-wayland-protocols scdoc python3
+          wayland-devel wayland-protocols-devel plasma-wayland-protocols pipewire-devel scdoc python3
   Arch:   sudo pacman -S --needed gcc cmake ninja pkgconf cli11 fmt spdlog tomlplusplus doctest \
           nlohmann-json systemd-libs sqlite libxcb wayland wayland-protocols plasma-wayland-protocols \
-          scdoc python
+          libpipewire scdoc python
 MSG
   for tool in cmake ninja pkg-config; do
     command -v "$tool" >/dev/null 2>&1 || exit 1

@@ -51,6 +51,17 @@ std::string render_doctor(const json& reply, const Style& style) {
             out += fmt::format("  {} {:<29} {}\n", p.value("in_use", false) ? style.accent("✓") : style.dim("·"),
                                p.value("source", ""), p.value("detail", ""));
     }
+    if (const json& c = reply.value("calls", json()); c.is_object()) {
+        const json& captures = c.value("captures", json::array());
+        std::string in_use;
+        for (const json& k : captures)
+            in_use += fmt::format("{}{} in use by {} ({})", in_use.empty() ? "" : "; ", k.value("device", ""),
+                                  k.value("application", ""), k.value("detector", ""));
+        out += fmt::format("Calls: {}\n", in_use.empty() ? "no camera or microphone in use now" : in_use);
+        for (const json& d : c.value("detectors", json::array()))
+            out += fmt::format("  {} {:<12} {}\n", d.value("working", false) ? style.accent("✓") : style.dim("·"),
+                               d.value("detector", ""), d.value("detail", ""));
+    }
     const json& quiet = reply.value("quiet", json::object());
     for (const json& q : quiet.value("sources", json::array()))
         out += fmt::format("Do not disturb: {}{}\n", q.value("detail", ""), q.value("quiet", false) ? style.warn(" (holding reminders)") : "");

@@ -3,6 +3,7 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <csignal>
@@ -101,6 +102,8 @@ Daemon::Daemon(EventLoop& loop, Options options, const Clock& clock)
             [this] { status_changed(); },
             [this](std::function<void()> then) { display_->refresh(std::move(then)); }});
     display_watch_ = display_->watch([this] { activity_->maybe_better(); });
+    calls_ = desktop_call_detectors(loop_);
+    calls_->listen([this] { calls_changed(); });
     suspended_seen_ = clock_.suspended();
     deadline_ = loop_.add_timer(CLOCK_BOOTTIME, 0, [this] { on_deadline(); });
     tick_ = loop_.add_timer(CLOCK_MONOTONIC, 0, [this] { broadcast_tick(); });
@@ -380,11 +383,28 @@ json Daemon::doctor_view() {
     out["fullscreen"] = fullscreen_json(fullscreen_->describe());
     for (auto& w : out["fullscreen"]["warnings"]) out["problems"].push_back(w);
     out["quiet"] = delivery_->describe_quiet();
+    out["calls"] = calls_json(calls_->describe(), calls_->captures());
     for (auto& w : out["quiet"]["warnings"]) out["problems"].push_back(w);
     out["config"] = config_source_;
     out["history"] = store_->describe();
     if (!store_->durable()) out["problems"].push_back(store_->doctor_problem());
     return out;
+}
+
+// A capture device taken or given back. Each new one is logged, and the
+// end of the last.
+void Daemon::calls_changed() {
+    auto now = calls_->captures();
+    if (now == captures_) return;
+    for (const auto& c : now)
+        if (std::ranges::find(captures_, c) == captures_.end()) spdlog::info("call: {}", describe_capture(c));
+    if (now.empty() && !captures_.empty()) spdlog::info("call: ended");
+    else
+        for (const auto& c : captures_)
+            if (std::ranges::find(now, c) == now.end())
+                spdlog::info("call: {} no longer uses the {} ({})", c.application, capture_device_name(c.device),
+                             call_detector_name(c.detector));
+    captures_ = std::move(now);
 }
 
 void Daemon::on_action(ReminderAction action) {

@@ -15,6 +15,7 @@
 
 #include "core/engine.hpp"
 #include "daemon/presence/activity.hpp"
+#include "daemon/presence/call/call_detectors.hpp"
 #include "daemon/presence/display_environment.hpp"
 #include "daemon/presence/logind.hpp"
 #include "daemon/delivery/delivery.hpp"
@@ -70,6 +71,9 @@ public:
     nlohmann::json status_view(Now now);
     // For `doctor`: how activity is tracked, and what could be better.
     nlohmann::json doctor_view();
+    // The capture devices in use now (camera, microphone), unfiltered, as
+    // the call detectors last said; sorted.
+    const std::vector<Capture>& captures() const { return captures_; }
 
 private:
     void on_request(Connection& connection, std::string_view line);
@@ -84,6 +88,7 @@ private:
     void prune_history();
     void broadcast_tick();
     void on_action(ReminderAction action);
+    void calls_changed();
 
     EventLoop& loop_;
     Options options_;
@@ -112,6 +117,8 @@ private:
     FullscreenProbe* fullscreen_ = nullptr;        // delivery's, for doctor
     std::unique_ptr<Activity> activity_;           // idle and active
     DisplayEnvironment::Subscription display_watch_;  // a new display may offer a better activity source
+    std::unique_ptr<CallDetectors> calls_;  // camera and microphone in use
+    std::vector<Capture> captures_;         // what calls_ said last
     EventSource prune_timer_;
     EventSource bell_came_;       // a terminal that rings subscribed: offer it the reminder up
     EventSource settle_absence_;  // ends an absence restored at start that no source confirmed

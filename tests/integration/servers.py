@@ -884,3 +884,112 @@ class Swaync(Process):
         got = self.client("--get-dnd")
         if got != want:
             raise AssertionError(f"swaync do-not-disturb is {got}, wanted {want}")
+
+
+# The private PipeWire's objects: a null audio source (the microphone), a
+# null sink (for a desktop-audio recording) and a camera (videotestsrc with
+# media.role = Camera, as WirePlumber marks a real one).
+PIPEWIRE_OBJECTS = """\
+context.spa-libs = {
+    videotestsrc = videotestsrc/libspa-videotestsrc
+}
+context.objects = [
+    { factory = adapter
+      args = { factory.name = support.null-audio-sink node.name = fake-mic node.description = "Fake microphone"
+               media.class = Audio/Source/Virtual audio.position = FL,FR } }
+    { factory = adapter
+      args = { factory.name = support.null-audio-sink node.name = fake-speaker node.description = "Fake speaker"
+               media.class = Audio/Sink audio.position = FL,FR } }
+    { factory = spa-node-factory
+      args = { factory.name = videotestsrc node.name = fake-cam node.description = "Fake camera"
+               media.class = Video/Source media.role = Camera } }
+]
+"""
+
+
+class PipeWire(Process):
+    """A private PipeWire 0.3 with WirePlumber, in a directory of its own
+    (XDG_RUNTIME_DIR, HOME, XDG_CONFIG_HOME), on a private Bus (WirePlumber
+    wants a session bus). Objects: PIPEWIRE_OBJECTS. Ready when pw-dump
+    lists fake-mic and WirePlumber's default-nodes metadata, so a
+    `pw-record --target fake-mic` is linked at once. kill() and start()
+    again make a restart; stop() stops both, by PID."""
+
+    def __init__(self, bus, tmp, name="pipewire"):
+        super().__init__(tmp, name)
+        self.bus = bus
+        self.dir = os.path.join(tmp, name + ".d")
+        self.runtime = os.path.join(self.dir, "run")
+        self.wireplumber = Process(tmp, name + "-wireplumber")
+
+    @property
+    def socket(self):
+        return os.path.join(self.runtime, "pipewire-0")
+
+    def client_env(self, base=None):
+        env = self.bus.env(clean_env() if base is None else base)
+        env.update(XDG_RUNTIME_DIR=self.runtime, HOME=os.path.join(self.dir, "home"),
+                   XDG_CONFIG_HOME=os.path.join(self.dir, "config"))
+        env.pop("PIPEWIRE_RUNTIME_DIR", None)
+        env.pop("PIPEWIRE_REMOTE", None)
+        return env
+
+    def start(self, timeout=READY_TIMEOUT):
+        conf_d = os.path.join(self.dir, "config", "pipewire", "pipewire.conf.d")
+        for d in (self.runtime, os.path.join(self.dir, "home"), conf_d):
+            os.makedirs(d, mode=0o700, exist_ok=True)
+        with open(os.path.join(conf_d, "10-stretch-test.conf"), "w") as f:
+            f.write(PIPEWIRE_OBJECTS)
+        env = self.client_env()
+        self.popen(["pipewire"], env)
+        wait_for(lambda: os.path.exists(self.socket) and self.run("pw-cli", "info", "0", check=False).returncode == 0,
+                 "pipewire's socket", timeout, self.proc, self.log)
+        self.wireplumber.popen(["wireplumber"], env)
+
+        def ready():
+            objects = self.dump()
+            names = {o.get("info", {}).get("props", {}).get("node.name") for o in objects}
+            metadata = {o.get("props", {}).get("metadata.name") for o in objects}
+            return "fake-mic" in names and "default" in metadata
+        wait_for(ready, "wireplumber", timeout, self.wireplumber.proc, self.wireplumber.log)
+        return self
+
+    def run(self, *cmd, check=True, timeout=20):
+        r = subprocess.run(list(cmd), env=self.client_env(), stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                           timeout=timeout)
+        if check and r.returncode != 0:
+            raise AssertionError(f"{' '.join(cmd)} -> {r.returncode}\n{r.stdout}{r.stderr}")
+        return r
+
+    def dump(self):
+        r = self.run("pw-dump", check=False)
+        try:
+            return json.loads(r.stdout) if r.returncode == 0 else []
+        except ValueError:
+            return []
+
+    def node_states(self):
+        """{node.name or application.name: state} of every node now."""
+        out = {}
+        for o in self.dump():
+            if o.get("type") == "PipeWire:Interface:Node":
+                props = o["info"].get("props", {})
+                out[props.get("application.name") or props.get("node.name")] = o["info"].get("state")
+        return out
+
+    def spawn(self, name, *cmd):
+        """A client of this PipeWire (pw-record...), logged in the temp dir; stop it with stop_process()."""
+        p = Process(self.tmp, name)
+        p.popen(list(cmd), self.client_env())
+        return p
+
+    def kill(self):
+        """As a crash: SIGKILL, the socket left behind. WirePlumber is stopped too."""
+        if self.alive():
+            self.proc.kill()
+            self.proc.wait()
+        self.wireplumber.stop()
+
+    def stop(self, timeout=5.0):
+        self.wireplumber.stop(timeout)
+        return super().stop(timeout)

@@ -194,4 +194,16 @@ json fullscreen_json(const std::vector<FullscreenReport>& reports) {
             {"warnings", std::move(warnings)}};
 }
 
+json calls_json(const std::vector<CallDetectorReport>& detectors, const std::vector<Capture>& captures) {
+    json out = {{"detectors", json::array()}, {"captures", json::array()}};
+    for (const auto& d : detectors)
+        out["detectors"].push_back(
+            {{"detector", call_detector_name(d.detector)}, {"working", d.working}, {"detail", d.detail}});
+    for (const auto& c : captures)
+        out["captures"].push_back({{"device", capture_device_name(c.device)},
+                                   {"application", c.application},
+                                   {"detector", call_detector_name(c.detector)}});
+    return out;
+}
+
 }  // namespace stretch

@@ -7,6 +7,7 @@
 #include "core/engine.hpp"
 #include "daemon/delivery/fullscreen_source.hpp"
 #include "daemon/presence/activity.hpp"
+#include "daemon/presence/call/capture.hpp"
 #include "daemon/presence/logind.hpp"
 
 namespace stretch {
@@ -47,5 +48,7 @@ nlohmann::json doctor_json(const PresenceFacts& facts);
 // "fix" when there is one}], "warnings": [{"problem", "fix"}] for the probes
 // with a fix, which doctor also lists among its problems}.
 nlohmann::json fullscreen_json(const std::vector<FullscreenReport>& reports);
+// doctor's `calls`: each call detector, working or why not, and the captures in use now.
+nlohmann::json calls_json(const std::vector<CallDetectorReport>& detectors, const std::vector<Capture>& captures);
 
 }  // namespace stretch
