@@ -1,4 +1,5 @@
 #include "daemon/daemon.hpp"
+#include "daemon/presence/call/call_filter.hpp"
 
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
@@ -331,6 +332,7 @@ std::optional<std::string> Daemon::reload() {
         Now n = enter();
         apply(engine_.replace_config(n, std::move(loaded.config)), n);
         activity_->reload();
+        tell_engine_of_calls();
         spdlog::info("config reloaded from {}", config_source_);
     } catch (const ConfigError& e) {
         error = e.what();
@@ -370,6 +372,12 @@ json Daemon::status_view(Now n) {
     json out = status_json(status(n), engine_.config());
     out["held"] = held(n);
     out["held_by"] = delivery_->held_by().empty() ? json(nullptr) : json(delivery_->held_by());
+    if (out["call"].is_object()) {
+        json devices = json::array();
+        for (const auto& c : call_captures(captures_, engine_.config().meeting))
+            devices.push_back({{"device", capture_device_name(c.device)}, {"application", c.application}});
+        out["call"]["devices"] = std::move(devices);
+    }
     out["notify"] = delivery_->describe();
     out["activity"] = activity_status_json(activity_->status());
     out["history"] = store_->describe();
@@ -383,7 +391,7 @@ json Daemon::doctor_view() {
     out["fullscreen"] = fullscreen_json(fullscreen_->describe());
     for (auto& w : out["fullscreen"]["warnings"]) out["problems"].push_back(w);
     out["quiet"] = delivery_->describe_quiet();
-    out["calls"] = calls_json(calls_->describe(), calls_->captures());
+    out["calls"] = calls_json(calls_->describe(), calls_->captures(), engine_.config().meeting);
     for (auto& w : out["quiet"]["warnings"]) out["problems"].push_back(w);
     out["config"] = config_source_;
     out["history"] = store_->describe();
@@ -405,6 +413,16 @@ void Daemon::calls_changed() {
                 spdlog::info("call: {} no longer uses the {} ({})", c.application, capture_device_name(c.device),
                              call_detector_name(c.detector));
     captures_ = std::move(now);
+    tell_engine_of_calls();
+}
+
+// The engine hears whether a call is on: the captures the user's [meeting]
+// settings count (on a capture change, and on a reload that may change them).
+void Daemon::tell_engine_of_calls() {
+    bool in_use = !call_captures(captures_, engine_.config().meeting).empty();
+    if (in_use == engine_.state().call_detected) return;
+    Now n = enter();
+    apply(engine_.call_devices(n, in_use), n);
 }
 
 void Daemon::on_action(ReminderAction action) {

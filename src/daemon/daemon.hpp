@@ -89,6 +89,7 @@ private:
     void broadcast_tick();
     void on_action(ReminderAction action);
     void calls_changed();
+    void tell_engine_of_calls();
 
     EventLoop& loop_;
     Options options_;

@@ -22,6 +22,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -37,8 +38,8 @@ CALLS_CONFIG = config(tracking={"natural_break": "2m", "source": "none"},
                       breaks=[rule("micro", "1h", "30s", snooze="5m", max_snoozes=2, remind_every="5m")])
 
 
-def capture(device, application, detector):
-    return {"device": device, "application": application, "detector": detector}
+def capture(device, application, detector, counts=True):
+    return {"device": device, "application": application, "detector": detector, "counts": counts}
 
 
 class CallsTestCase(ServerTestCase):
@@ -78,8 +79,8 @@ class CallsTestCase(ServerTestCase):
         return [line for line in self.daemon.log().splitlines() if words in line]
 
 
-class PipeWireCallsTest(CallsTestCase):
-    """The PipeWire detector against a real PipeWire and WirePlumber."""
+class PipeWireCase(CallsTestCase):
+    """A real PipeWire and WirePlumber, started once per class; a daemon per test."""
 
     needs = ServerTestCase.needs + ("pipewire", "wireplumber", "pw-record", "pw-dump", "pw-cli")
 
@@ -115,6 +116,10 @@ class PipeWireCallsTest(CallsTestCase):
         p = self.pipewire.spawn(name, "pw-record", *args, os.path.join(self.tmp, name + ".wav"))
         self.clients.append(p)
         return p
+
+
+class PipeWireCallsTest(PipeWireCase):
+    """The PipeWire detector against a real PipeWire and WirePlumber."""
 
     def test_a_recording_is_a_microphone_in_use_until_it_stops(self):
         self.assertEqual(self.calls()["captures"], [])
@@ -166,6 +171,71 @@ class PipeWireCallsTest(CallsTestCase):
         self.wait_until(lambda: self.detector("pipewire")["working"], what="PipeWire back")
         self.record("pw-record-again", "--target", "fake-mic")
         self.wait_captures([capture("microphone", "pw-record", "pipewire")], "a recording on the new PipeWire")
+
+
+# "micro" is due 2 s into sitting; a call settles 1 s after the devices are free.
+HOLD_CONFIG = config(tracking={"natural_break": "2m", "source": "none"},
+                     breaks=[rule("micro", "2s", "1s", snooze="5m", max_snoozes=2, remind_every="5m")],
+                     extra='[meeting]\nsettle = "1s"\n')
+
+
+def report(what, seconds):
+    sys.stderr.write(f"\n  [{what}: {seconds * 1000:.0f} ms] ")
+
+
+class PipeWireCallHoldTest(PipeWireCase):
+    """A due reminder held through a real recording on the real PipeWire,
+    and shown once the call has ended and settled. The break falls due while
+    a pause keeps it from being shown, so the call is on before it matters."""
+
+    config_text = HOLD_CONFIG
+
+    def call_detected(self):
+        st = self.ok("status")
+        return st["call"] is not None and st["call"]["detected"] and st
+
+    def held_for_the_call(self):
+        st = self.ok("status")
+        return st["state"] == "due" and st["held"] == "call" and st
+
+    def test_a_recording_holds_the_due_reminder_and_its_end_shows_it(self):
+        self.ok("pause")
+        sub = self.subscriber()
+        started = time.monotonic()
+        rec = self.record("pw-record", "--target", "fake-mic")
+        self.wait_until(self.call_detected, what="the call seen by the engine")
+        report("a call on the microphone seen", time.monotonic() - started)
+        self.ok("resume")
+        st = self.wait_until(self.held_for_the_call, what="the due reminder held for the call")
+        self.assertEqual(st["call"]["devices"], [{"device": "microphone", "application": "pw-record"}], st)
+        self.assertIn("In a call for", self.cli_ok("status").stdout)
+        self.assertEqual(self.cli_ok("next").stdout.splitlines()[0],
+                         "The micro break is due; its reminder waits until your call is over.")
+
+        rec.stop()
+        stopped = time.monotonic()
+        ev = sub.wait_for("reminder")
+        report("the reminder after the recording stopped (settle 1 s)", time.monotonic() - stopped)
+        self.assertEqual(ev["break"], "micro", ev)
+        self.assertIsInstance(ev["after_call_s"], int, ev)
+        self.assertIsNone(self.ok("status")["call"])
+        kinds = [e["kind"] for e in self.ok("history")["events"]]
+        self.assertIn("call_started", kinds)
+        self.assertIn("call", kinds)
+
+    def test_an_ignored_application_is_no_call(self):
+        self.ok("pause")
+        self.record("pw-record", "--target", "fake-mic")
+        self.wait_until(self.call_detected, what="the call seen by the engine")
+        # The user says pw-record is no call (the case does not matter); a reload applies it.
+        self.write_config(HOLD_CONFIG + 'ignore = ["PW-Record"]\n')
+        self.cli_ok("reload")
+        self.wait_until(lambda: self.ok("status")["call"] is None, what="the call over once the recording is ignored")
+        self.assertEqual(self.calls()["captures"], [capture("microphone", "pw-record", "pipewire", counts=False)])
+        sub = self.subscriber()
+        self.ok("resume")
+        ev = sub.wait_for("reminder")
+        self.assertIsNone(ev["after_call_s"], ev)
 
 
 class VideoDeviceCallsTest(CallsTestCase):

@@ -1,4 +1,5 @@
 #include "daemon/commands/views.hpp"
+#include "daemon/presence/call/call_filter.hpp"
 
 #include <fmt/format.h>
 
@@ -194,7 +195,8 @@ json fullscreen_json(const std::vector<FullscreenReport>& reports) {
             {"warnings", std::move(warnings)}};
 }
 
-json calls_json(const std::vector<CallDetectorReport>& detectors, const std::vector<Capture>& captures) {
+json calls_json(const std::vector<CallDetectorReport>& detectors, const std::vector<Capture>& captures,
+               const Meeting& meeting) {
     json out = {{"detectors", json::array()}, {"captures", json::array()}};
     for (const auto& d : detectors)
         out["detectors"].push_back(
@@ -202,7 +204,9 @@ json calls_json(const std::vector<CallDetectorReport>& detectors, const std::vec
     for (const auto& c : captures)
         out["captures"].push_back({{"device", capture_device_name(c.device)},
                                    {"application", c.application},
-                                   {"detector", call_detector_name(c.detector)}});
+                                   {"detector", call_detector_name(c.detector)},
+                                   {"counts", counts_as_call(c, meeting)}});
+    out["enabled"] = meeting.enabled;
     return out;
 }
 

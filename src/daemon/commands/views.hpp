@@ -49,6 +49,8 @@ nlohmann::json doctor_json(const PresenceFacts& facts);
 // with a fix, which doctor also lists among its problems}.
 nlohmann::json fullscreen_json(const std::vector<FullscreenReport>& reports);
 // doctor's `calls`: each call detector, working or why not, and the captures in use now.
-nlohmann::json calls_json(const std::vector<CallDetectorReport>& detectors, const std::vector<Capture>& captures);
+// Doctor's `calls`: each detector, and each capture with whether [meeting] counts it.
+nlohmann::json calls_json(const std::vector<CallDetectorReport>& detectors, const std::vector<Capture>& captures,
+                          const Meeting& meeting);
 
 }  // namespace stretch
