@@ -55,8 +55,11 @@ std::string render_doctor(const json& reply, const Style& style) {
         const json& captures = c.value("captures", json::array());
         std::string in_use;
         for (const json& k : captures)
-            in_use += fmt::format("{}{} in use by {} ({})", in_use.empty() ? "" : "; ", k.value("device", ""),
-                                  k.value("application", ""), k.value("detector", ""));
+            in_use += fmt::format("{}{} in use by {} ({}){}", in_use.empty() ? "" : "; ", k.value("device", ""),
+                                  k.value("application", ""), k.value("detector", ""),
+                                  k.value("counts", true) ? "" : ", not a call by your [meeting] settings");
+        if (!c.value("enabled", true))
+            in_use += in_use.empty() ? "off ([meeting] enabled = false)" : " (calls are off: [meeting] enabled = false)";
         out += fmt::format("Calls: {}\n", in_use.empty() ? "no camera or microphone in use now" : in_use);
         for (const json& d : c.value("detectors", json::array()))
             out += fmt::format("  {} {:<12} {}\n", d.value("working", false) ? style.accent("✓") : style.dim("·"),
