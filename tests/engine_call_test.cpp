@@ -141,14 +141,18 @@ TEST_CASE("[meeting] hold_max shows the reminder over a long call once it has wa
     CHECK_FALSE(sim.shows()[0].reminder.after_call);
 }
 
-TEST_CASE("a reminder up before the call stays; no re-reminder pops up during the call") {
+TEST_CASE("a reminder up when a call begins is taken down, and comes back when the call is over") {
     Sim sim(default_config(), "09:00");
     sim.at("09:30");
     CHECK(sim.reminders() == "09:30 micro #1");
     sim.at("09:31").call(true);
-    sim.at("09:50");
+    CHECK(sim.closes() == "09:31 micro call");
+    CHECK_FALSE(sim.bubble_up());
+    sim.at("09:50").call(false);
     CHECK(sim.reminders() == "09:30 micro #1");
-    CHECK(sim.bubble_up());
+    sim.at("09:51");
+    CHECK(sim.reminders() == "09:30 micro #1, 09:51 micro #1");
+    CHECK(sim.shows().back().reminder.after_call == 19min);
 }
 
 TEST_CASE("meeting start --for takes 1s to 24h") {

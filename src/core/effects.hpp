@@ -41,6 +41,7 @@ enum class CloseReason {
     standing,
     resolved,  // nothing is due any more (a reload, the clock)
     config,    // its rule was disabled or removed by a reload
+    call,      // a call began: it comes back when the call is over
 };
 
 std::string_view close_reason_name(CloseReason reason);

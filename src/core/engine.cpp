@@ -59,6 +59,7 @@ std::string_view close_reason_name(CloseReason reason) {
         case CloseReason::standing: return "standing";
         case CloseReason::resolved: return "resolved";
         case CloseReason::config: return "config";
+        case CloseReason::call: return "call";
     }
     return "unknown";
 }
@@ -161,7 +162,13 @@ void Engine::evaluate(Now now) {
         return;
     }
     if (in_call() && !state_.call_hold_since) state_.call_hold_since = state_.last;
-    if (hold_reason(now)) return;  // keep what is up, show nothing new
+    if (auto held = hold_reason(now)) {
+        // A bubble over a call (a shared screen, a critical banner that stays)
+        // goes; the reminder comes back when the call is over. Otherwise what
+        // is up stays, and nothing new is shown.
+        if (*held == HoldReason::call && state_.shown) close_reminder(CloseReason::call);
+        return;
+    }
 
     auto& rs = state_.rules[w->name];
     int count = 1;
