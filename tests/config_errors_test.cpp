@@ -732,6 +732,118 @@ position = "seated"
            "stretch");
 }
 
+TEST_CASE("config error: variation_of links that loop, named at the first stretch of the loop") {
+    // Two stretches, each the easier form of the other.
+    CHECK(error_of(R"(
+[[stretch]]
+id = "a"
+name = "A"
+steps = ["Tilt."]
+hold = "20s"
+targets = ["neck"]
+position = "seated"
+variation_of = "b"
+
+[[stretch]]
+id = "b"
+name = "B"
+steps = ["Tilt further."]
+hold = "20s"
+targets = ["neck"]
+position = "seated"
+variation_of = "a"
+)") == "test.toml:8:16: stretch \"a\": variation_of = \"b\": a cycle (a → b → a): one of them must be the harder form");
+
+    // A longer loop, led into by a stretch outside it ("lead" is fine; the loop
+    // is reported where it begins in the file, at "x").
+    CHECK(error_of(R"(
+[[stretch]]
+id = "lead"
+name = "Lead"
+steps = ["Tilt."]
+hold = "20s"
+targets = ["neck"]
+position = "seated"
+variation_of = "y"
+
+[[stretch]]
+id = "x"
+name = "X"
+steps = ["Tilt."]
+hold = "20s"
+targets = ["neck"]
+position = "seated"
+variation_of = "y"
+
+[[stretch]]
+id = "y"
+name = "Y"
+steps = ["Tilt."]
+hold = "20s"
+targets = ["neck"]
+position = "seated"
+variation_of = "z"
+
+[[stretch]]
+id = "z"
+name = "Z"
+steps = ["Tilt."]
+hold = "20s"
+targets = ["neck"]
+position = "seated"
+variation_of = "x"
+)") == "test.toml:17:16: stretch \"x\": variation_of = \"y\": a cycle (x → y → z → x): one of them must be the harder "
+       "form");
+}
+
+TEST_CASE("variation_of chains and shared harder forms load") {
+    // easy → medium → hard, and a second easier form of hard: no loop.
+    auto config = load(R"(
+[[stretch]]
+id = "easy"
+name = "Easy"
+steps = ["Tilt."]
+hold = "20s"
+targets = ["neck"]
+position = "seated"
+variation_of = "medium"
+
+[[stretch]]
+id = "medium"
+name = "Medium"
+steps = ["Tilt."]
+hold = "20s"
+targets = ["neck"]
+position = "seated"
+variation_of = "hard"
+
+[[stretch]]
+id = "other-easy"
+name = "Other Easy"
+steps = ["Tilt."]
+hold = "20s"
+targets = ["neck"]
+position = "standing"
+variation_of = "hard"
+
+[[stretch]]
+id = "hard"
+name = "Hard"
+steps = ["Tilt."]
+hold = "20s"
+targets = ["neck"]
+position = "seated"
+
+[[break]]
+name = "micro"
+every = "30m"
+duration = "30s"
+)");
+    CHECK(config.find_stretch("easy")->variation_of == "medium");
+    CHECK(config.find_stretch("other-easy")->variation_of == "hard");
+    CHECK_FALSE(config.find_stretch("hard")->variation_of);
+}
+
 // --- 16. profile --------------------------------------------------------------
 
 TEST_CASE("config error: profile with an unknown position or repeat_after out of range") {

@@ -388,6 +388,29 @@ private:
                            fmt::format("expected the id of another stretch{}", did_you_mean(*s.variation_of, others)));
             }
         }
+        check_variation_cycles(config, tables);
+    }
+
+    // variation_of points from the easier form to the harder one, so the
+    // links must end at a hardest form; a loop would leave the picker with
+    // no way to tell which is harder. Reported at the first stretch of the
+    // loop in file order. Every link resolves by now.
+    void check_variation_cycles(const Config& config, const toml::array& tables) const {
+        for (std::size_t i = 0; i < config.stretches.size(); ++i) {
+            const auto& start = config.stretches[i];
+            std::vector<std::string> path{start.id};
+            for (const Stretch* s = &start; s->variation_of;) {
+                s = config.find_stretch(*s->variation_of);
+                path.push_back(s->id);
+                if (s->id == start.id) {
+                    auto why = fmt::format("a cycle ({}): one of them must be the harder form", fmt::join(path, " → "));
+                    fail_value(*tables[i].as_table()->get("variation_of"), fmt::format("stretch \"{}\"", start.id),
+                               "variation_of", why);
+                }
+                // A chain that runs into a loop not through `start`: that loop is reported at its own first stretch.
+                if (std::count(path.begin(), path.end(), s->id) > 1) break;
+            }
+        }
     }
 
     Duration resolve_natural_break(const BreakRule& rule, std::optional<Duration> own, const Config& config) const {

@@ -82,7 +82,8 @@ constexpr std::array keys = {
     ConfigKey{"stretch", "equipment", "string array", "[]", "Equipment needed, e.g. \"foam-roller\"."},
     ConfigKey{"stretch", "tags", "string array", "[]", "Free-form tags that break rules draw from."},
     ConfigKey{"stretch", "caution", "string", "", "A safety note shown with the steps (optional)."},
-    ConfigKey{"stretch", "variation_of", "string", "", "Id of the stretch this one is an easier or harder form of (optional)."},
+    ConfigKey{"stretch", "variation_of", "string", "",
+              "Id of the harder stretch this one is an easier form of (optional); the links must not loop."},
 };
 
 }  // namespace
