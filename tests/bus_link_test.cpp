@@ -23,6 +23,7 @@
 #include "daemon/plumbing/bus.hpp"
 #include "shared/unique_fd.hpp"
 #include "fakes/env_scope.hpp"
+#include "fakes/step_until.hpp"
 #include "fakes/temp_dir.hpp"
 
 namespace stretch {
@@ -30,12 +31,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-template <typename F>
-bool step_until(EventLoop& loop, F done) {
-    for (int i = 0; i < 200 && !done(); ++i) loop.run_once(5'000'000);
-    return done();
-}
 
 // A unix socket bound at `path`: listening, or (listen = false) one that
 // refuses every connection, as a bus's socket left behind by a dead bus does.

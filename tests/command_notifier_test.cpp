@@ -9,17 +9,12 @@
 
 #include "daemon/delivery/command_notifier.hpp"
 #include "daemon/plumbing/event_loop.hpp"
+#include "fakes/step_until.hpp"
 
 namespace stretch {
 namespace {
 
 using namespace std::chrono_literals;
-
-template <typename F>
-bool step_until(EventLoop& loop, F done) {
-    for (int i = 0; i < 200 && !done(); ++i) loop.run_once(5'000'000);
-    return done();
-}
 
 Reminder eyes() {
     Reminder r;

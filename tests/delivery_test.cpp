@@ -16,6 +16,7 @@
 #include "daemon/plumbing/event_loop.hpp"
 #include "fakes/fake_fullscreen_probe.hpp"
 #include "fakes/recording_notifier.hpp"
+#include "fakes/step_until.hpp"
 
 namespace stretch {
 namespace {
@@ -33,12 +34,6 @@ Reminder reminder(std::string rule, int count = 1) {
 }
 
 // Steps the loop until `done` holds or 200 steps pass (each waits at most 5 s).
-template <typename F>
-bool step_until(EventLoop& loop, F done) {
-    for (int i = 0; i < 200 && !done(); ++i) loop.run_once(5'000'000);
-    return done();
-}
-
 struct Rig {
     EventLoop loop;
     Config config;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "daemon/plumbing/event_loop.hpp"
+#include "fakes/step_until.hpp"
 
 namespace stretch {
 namespace {
@@ -21,12 +22,6 @@ namespace {
 using namespace std::chrono_literals;
 
 // Steps the loop until `done` holds or 200 steps pass (each waits at most 5 s).
-template <typename F>
-bool step_until(EventLoop& loop, F done) {
-    for (int i = 0; i < 200 && !done(); ++i) loop.run_once(5'000'000);
-    return done();
-}
-
 TEST_CASE("a timer armed with a length fires once, and a disarmed one not at all") {
     EventLoop loop;
     int fired = 0;

@@ -23,6 +23,7 @@
 
 #include <doctest/doctest.h>
 
+#include "fakes/step_until.hpp"
 #include "fakes/temp_dir.hpp"
 #include "shared/unique_fd.hpp"
 
@@ -30,12 +31,6 @@ namespace stretch {
 namespace {
 
 namespace fs = std::filesystem;
-
-template <typename F>
-bool step_until(EventLoop& loop, F done) {
-    for (int i = 0; i < 200 && !done(); ++i) loop.run_once(100'000);
-    return done();
-}
 
 UniqueFd bound_socket(const fs::path& path) {
     UniqueFd fd(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));  // accept() must not wait

@@ -19,6 +19,7 @@
 #include <signal.h>
 
 #include "daemon/presence/call/device_holders.hpp"
+#include "fakes/step_until.hpp"
 #include "fakes/temp_dir.hpp"
 #include "shared/unique_fd.hpp"
 
@@ -26,12 +27,6 @@ namespace stretch {
 namespace {
 
 namespace fs = std::filesystem;
-
-template <typename F>
-bool step_until(EventLoop& loop, F done) {
-    for (int i = 0; i < 200 && !done(); ++i) loop.run_once(100'000);
-    return done();
-}
 
 void touch(const fs::path& p) { std::ofstream(p) << ""; }
 
