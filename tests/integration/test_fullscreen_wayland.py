@@ -75,6 +75,27 @@ class FullscreenWaylandCase(ServerTestCase):
     def fullscreen(self):
         return self.ok("doctor")["fullscreen"]
 
+    def check_held_until_full_screen_ends(self, set_fullscreen, how):
+        """The due break is held while the window is full-screen; the
+        compositor's event alone brings it out; back in full screen, it is
+        seen again. The subclass's wait_answer() follows the answer."""
+        sub = self.subscriber()
+        self.ok("resume")
+        self.assertEqual(sub.wait_for("reminder")["break"], "micro")
+        st = self.wait_until(lambda: (s := self.status())["held"] == "fullscreen" and s, what="held for the full-screen window")
+        self.assertEqual(st["state"], "due", st)
+        self.assertEqual(self.notify.notify_calls(), [])
+
+        left = time.monotonic()
+        set_fullscreen(False)
+        self.wait_until(lambda: self.notify.notify_calls(), what="the reminder shown once full screen ended")
+        sys.stderr.write(f"\n[shown {time.monotonic() - left:.3f} s after {how}] ")
+        self.assertIsNone(self.status()["held"])
+        self.wait_answer(False)
+
+        set_fullscreen(True)
+        self.wait_answer(True, count=2)
+
     def probe(self, source):
         for p in self.fullscreen()["probes"]:
             if p["source"] == source:
@@ -141,24 +162,7 @@ class SwayFullscreenTest(FullscreenWaylandCase):
         self.assertIn("not needed", self.probe(KDE)["detail"])
         self.assertFalse(self.probe(KDE)["in_use"])
 
-        sub = self.subscriber()
-        self.ok("resume")
-        self.assertEqual(sub.wait_for("reminder")["break"], "micro")
-        st = self.wait_until(lambda: (s := self.status())["held"] == "fullscreen" and s, what="held for the full-screen window")
-        self.assertEqual(st["state"], "due", st)
-        self.assertEqual(self.notify.notify_calls(), [])
-
-        # The compositor's event alone brings the reminder out.
-        left = time.monotonic()
-        self.set_fullscreen(False)
-        self.wait_until(lambda: self.notify.notify_calls(), what="the reminder shown once full screen ended")
-        sys.stderr.write(f"\n[shown {time.monotonic() - left:.3f} s after `fullscreen disable`] ")
-        self.assertIsNone(self.status()["held"])
-        self.wait_answer(False)
-
-        # Back into full screen: seen again.
-        self.set_fullscreen(True)
-        self.wait_answer(True, count=2)
+        self.check_held_until_full_screen_ends(self.set_fullscreen, "`fullscreen disable`")
 
     def test_closing_the_full_screen_window_releases_the_reminder(self):
         self.set_fullscreen(True)
@@ -268,24 +272,7 @@ class KwinFullscreenTest(KwinFullscreenCase):
         self.assertIn("does not offer zwlr_foreign_toplevel_manager_v1", self.probe("wlr-foreign-toplevel")["detail"])
         self.assertIn(f"Full screen: seen through {KDE}", self.cli_ok("doctor").stdout)
 
-        sub = self.subscriber()
-        self.ok("resume")
-        self.assertEqual(sub.wait_for("reminder")["break"], "micro")
-        st = self.wait_until(lambda: (s := self.status())["held"] == "fullscreen" and s, what="held for the full-screen window")
-        self.assertEqual(st["state"], "due", st)
-        self.assertEqual(self.notify.notify_calls(), [])
-
-        # KWin's event alone brings the reminder out.
-        left = time.monotonic()
-        window.set_fullscreen(False)
-        self.wait_until(lambda: self.notify.notify_calls(), what="the reminder shown once full screen ended")
-        sys.stderr.write(f"\n[shown {time.monotonic() - left:.3f} s after the window asked to leave full screen] ")
-        self.assertIsNone(self.status()["held"])
-        self.wait_answer(False)
-
-        # Back into full screen: seen again.
-        window.set_fullscreen(True)
-        self.wait_answer(True, count=2)
+        self.check_held_until_full_screen_ends(window.set_fullscreen, "the window asked to leave full screen")
 
     def test_closing_the_full_screen_window_releases_the_reminder(self):
         window = KwinWindow(self, self.kwin, fullscreen=True)
