@@ -139,6 +139,11 @@ TEST_CASE("[meeting] hold_max shows the reminder over a long call once it has wa
     sim.at("09:50");
     CHECK(sim.reminders() == "09:50 micro #1");
     CHECK_FALSE(sim.shows()[0].reminder.after_call);
+    // Shown during the call: its re-reminder after the call does not speak of it.
+    sim.at("09:52").call(false);
+    sim.at("09:55");
+    CHECK(sim.reminders() == "09:50 micro #1, 09:55 micro #2 (replace)");
+    CHECK_FALSE(sim.shows().back().reminder.after_call);
 }
 
 TEST_CASE("a reminder up when a call begins is taken down, and comes back when the call is over") {

@@ -318,8 +318,9 @@ void Engine::end_call(std::string_view origin) {
     MonoTime end = state_.call_free_since.value_or(state_.last);
     Duration length = end - *state_.call_since;
     effects_.push_back(Record{RecordKind::call, {}, {}, length, 0, std::string(origin)});
-    // The reminder that waited for it says so; one due later would not.
-    if (state_.call_hold_since) state_.call_just_ended = length;
+    // The reminder that waited for it says so; one due later, or one that
+    // [meeting] hold_max already showed during the call, would not.
+    if (state_.call_hold_since && !state_.shown) state_.call_just_ended = length;
     state_.call_since.reset();
     state_.call_free_since.reset();
     state_.call_hold_since.reset();
