@@ -39,6 +39,7 @@ ERROR_CODES = {
     "bad_json", "bad_request", "unsupported_version", "unknown_command", "bad_argument", "line_too_long",
     "too_many_connections", "permission_denied", "unknown_break", "no_breaks", "unknown_stretch", "snooze_limit",
     "not_skippable", "bad_duration", "not_paused", "already_standing", "not_standing", "config_invalid",
+    "no_meeting", "meeting_disabled",
 }
 
 NOBODY_CLIENT = r"""

@@ -75,19 +75,22 @@ DAY_A = [
 ]
 DAY_A_FIGURES = {
     "sitting_s": 11400, "longest_sitting_s": 3720, "reminded": 3, "taken": 2, "natural": 1, "snoozed": 1,
-    "skipped": 1, "share_taken": 2 / 3, "areas": ["neck", "shoulders", "lower-back", "hamstrings", "calves"],
+    "skipped": 1, "share_taken": 2 / 3, "call_s": 0, "areas": ["neck", "shoulders", "lower-back", "hamstrings", "calves"],
     "top_stretches": [{"id": "downward-dog", "name": "Downward-Facing Dog", "count": 1},
                       {"id": "neck-turn", "name": "Neck Turn", "count": 1}],
 }
 
 # Day B (two days ago): one run 08:30-12:00 = 210m = 12600 s; a pause is not
 # a break. Between break points: 08:30-09:31 61m, 09:31-11:31 120m,
-# 11:31-12:00 29m: longest 7200 s. reminded 2, taken 2, share 2/2.
+# 11:31-12:00 29m: longest 7200 s. reminded 2, taken 2, share 2/2. A call
+# from 09:40 of 52m (its row written at 10:33, after the settle): 3120 s.
 DAY_B = [
     ("08:30", "start", "", "", 0, 0, "daemon"),
     ("09:30", "reminded", "micro", "chin-tuck", 3600, 1, "timer"),
     ("09:31", "taken", "micro", "chin-tuck", 3660, 0, "cli"),
+    ("09:40", "call_started", "", "", 0, 0, "call"),
     ("10:00", "paused", "", "", 3600, 0, "cli"),
+    ("10:33", "call", "", "", 3120, 0, "call"),
     ("11:00", "resumed", "", "", 0, 0, "timer"),
     ("11:30", "reminded", "micro", "chin-tuck", 3540, 1, "timer"),
     ("11:31", "taken", "micro", "chin-tuck", 3600, 0, "cli"),
@@ -95,7 +98,7 @@ DAY_B = [
 ]
 DAY_B_FIGURES = {
     "sitting_s": 12600, "longest_sitting_s": 7200, "reminded": 2, "taken": 2, "natural": 0, "snoozed": 0,
-    "skipped": 0, "share_taken": 1.0, "areas": ["neck", "upper-back"],
+    "skipped": 0, "share_taken": 1.0, "call_s": 3120, "areas": ["neck", "upper-back"],
     "top_stretches": [{"id": "chin-tuck", "name": "Chin Tuck", "count": 2}],
 }
 
@@ -113,7 +116,7 @@ TODAY = [
 ]
 TODAY_FIGURES = {
     "longest_sitting_s": 5460, "reminded": 2, "taken": 1, "natural": 0, "snoozed": 0, "skipped": 1,
-    "share_taken": 0.5, "areas": ["neck", "shoulders", "upper-back"],
+    "share_taken": 0.5, "call_s": 0, "areas": ["neck", "shoulders", "upper-back"],
     "top_stretches": [{"id": "shoulder-rolls", "name": "Shoulder Rolls", "count": 1}],
 }
 # Seconds the daemon may have been up when asked.
@@ -121,7 +124,7 @@ SLACK = 60
 
 # Five days, today included: A, B and today. share 5 ÷ (5 + 2).
 TOTAL_FIGURES = {
-    "longest_sitting_s": 7200, "reminded": 7, "taken": 5, "natural": 1, "snoozed": 1, "skipped": 2,
+    "longest_sitting_s": 7200, "reminded": 7, "taken": 5, "natural": 1, "snoozed": 1, "skipped": 2, "call_s": 3120,
     "share_taken": 5 / 7, "areas": ["neck", "shoulders", "upper-back", "lower-back", "hamstrings", "calves"],
     "top_stretches": [{"id": "chin-tuck", "name": "Chin Tuck", "count": 2},
                       {"id": "downward-dog", "name": "Downward-Facing Dog", "count": 1},
@@ -226,19 +229,20 @@ class StatsTest(harness.StretchTestCase):
         r = self.cli_ok("stats", "--days", "5", "--csv")
         rows = list(csv.reader(io.StringIO(r.stdout)))
         self.assertEqual(rows[0], ["date", "sitting_s", "longest_sitting_s", "reminded", "taken", "natural", "snoozed",
-                                   "skipped", "share_taken", "areas", "top_stretches"])
+                                   "skipped", "share_taken", "areas", "top_stretches", "call_s"])
         self.assertEqual(len(rows), 6, r.stdout)
         by_date = {row[0]: row for row in rows[1:]}
         # share_taken as in the JSON: 2/3 to the last digit.
         self.assertEqual(by_date[self.day_a], [self.day_a, "11400", "3720", "3", "2", "1", "1", "1", repr(2 / 3),
-                                               "neck shoulders lower-back hamstrings calves", "downward-dog:1 neck-turn:1"])
+                                               "neck shoulders lower-back hamstrings calves", "downward-dog:1 neck-turn:1", "0"])
         self.assertEqual(by_date[self.day_b],
-                         [self.day_b, "12600", "7200", "2", "2", "0", "0", "0", "1.0", "neck upper-back", "chin-tuck:2"])
-        self.assertEqual(by_date[self.date(-1)], [self.date(-1), "0", "0", "0", "0", "0", "0", "0", "", "", ""])
+                         [self.day_b, "12600", "7200", "2", "2", "0", "0", "0", "1.0", "neck upper-back", "chin-tuck:2",
+                          "3120"])
+        self.assertEqual(by_date[self.date(-1)], [self.date(-1), "0", "0", "0", "0", "0", "0", "0", "", "", "", "0"])
         today = by_date[self.today]
         self.assertLessEqual(7200, int(today[1]))
         self.assertLessEqual(int(today[1]), 7200 + SLACK)
-        self.assertEqual(today[2:], ["5460", "2", "1", "0", "0", "1", "0.5", "neck shoulders upper-back", "shoulder-rolls:1"])
+        self.assertEqual(today[2:], ["5460", "2", "1", "0", "0", "1", "0.5", "neck shoulders upper-back", "shoulder-rolls:1", "0"])
         self.assertNotIn("\033", r.stdout)
 
     def test_the_table_shows_one_bar_per_day_and_the_totals(self):
@@ -248,14 +252,14 @@ class StatsTest(harness.StretchTestCase):
         self.assertIn(f"{self.date(-4)} to {self.today}", out)
         lines = {line.split()[1]: line for line in out.splitlines() if re.match(r"  \w{3} \d{4}-\d\d-\d\d ", line)}
         self.assertEqual(len(lines), 5, out)
-        # sitting as "3h10m", then taken/reminded.
-        self.assertRegex(lines[self.day_a], r"▕[█▏▎▍▌▋▊▉ ]+▏\s+3h10m  2/3$")
-        self.assertRegex(lines[self.day_b], r"▕[█▏▎▍▌▋▊▉ ]+▏\s+3h30m  2/2$")
-        self.assertRegex(lines[self.date(-1)], r"▕ +▏\s+0s  0/0$")
-        self.assertRegex(lines[self.today], r"\s+2h  1/2$")
+        # sitting as "3h10m", time in calls, then taken/reminded.
+        self.assertRegex(lines[self.day_a], r"▕[█▏▎▍▌▋▊▉ ]+▏\s+3h10m\s+0s  2/3$")
+        self.assertRegex(lines[self.day_b], r"▕[█▏▎▍▌▋▊▉ ]+▏\s+3h30m\s+52m  2/2$")
+        self.assertRegex(lines[self.date(-1)], r"▕ +▏\s+0s\s+0s  0/0$")
+        self.assertRegex(lines[self.today], r"\s+2h\s+0s  1/2$")
         # The longest day fills the bar; day B is 210 of 210 minutes.
         self.assertIn("█" * 20, lines[self.day_b])
-        self.assertIn("sitting 8h40m · longest run 2h · share taken 71%", out)
+        self.assertIn("sitting 8h40m · in calls 52m · longest run 2h · share taken 71%", out)
         self.assertIn("reminded 7 · taken 5 · natural 1 · snoozed 1 · skipped 2", out)
         self.assertIn("areas        neck, shoulders, upper-back, lower-back, hamstrings, calves", out)
         self.assertIn("most done    Chin Tuck ×2, Downward-Facing Dog ×1, Neck Turn ×1", out)
@@ -265,6 +269,7 @@ class StatsTest(harness.StretchTestCase):
         self.assertIn(self.today, out.splitlines()[0])
         self.assertRegex(out, r"sitting +2h  ▕█{5}[▏▎▍▌▋▊▉]? +▏")  # 2h of an 8h bar: 5 of 20 cells
         self.assertRegex(out, r"longest run +1h31m  ▕")
+        self.assertRegex(out, r"in calls +0s  ▕")
         self.assertRegex(out, r"share taken +50%  ▕█{10} {10}▏  1 taken, 1 skipped")
         self.assertIn("reminded 2 · taken 1 · natural 0 · snoozed 0 · skipped 1", out)
         self.assertIn("areas        neck, shoulders, upper-back", out)
@@ -306,7 +311,9 @@ class StatsTest(harness.StretchTestCase):
         self.assertEqual(lines[0].split(), [self.day_b, "08:30:00", "start"])
         self.assertEqual(lines[2].split(), [self.day_b, "09:31:00", "taken", "micro", "chin-tuck", "after", "1h01m",
                                             "sitting,", "via", "stretch"])
-        self.assertEqual(lines[3].split(), [self.day_b, "10:00:00", "paused", "for", "1h,", "via", "stretch"])
+        self.assertEqual(lines[3].split(), [self.day_b, "09:40:00", "call_started"])
+        self.assertEqual(lines[4].split(), [self.day_b, "10:00:00", "paused", "for", "1h,", "via", "stretch"])
+        self.assertEqual(lines[5].split(), [self.day_b, "10:33:00", "call", "lasted", "52m"])
         self.assertEqual(lines[len(DAY_B) + 2].split(), [self.today, "09:52:00", "skipped", "micro", "neck-turn", "after",
                                                          "52m", "sitting,", "via", "stretch"])
         self.assertIn("start", lines[-1].split())
