@@ -52,7 +52,10 @@ TEST_CASE("the built-in variation links, easier form first") {
         {"wrist-flexor-stretch", "desk-wrist-stretch"},       // wrists
         {"seated-calf-stretch", "wall-calf-stretch"},         // calves
     };
-    for (const auto& [easier, harder] : links) {
+    // Not a structured binding: clang before 16 cannot capture one (CAPTURE does).
+    for (const auto& link : links) {
+        const std::string& easier = link.first;
+        const std::string& harder = link.second;
         CAPTURE(easier);
         const Stretch* s = c.find_stretch(easier);
         REQUIRE(s);
