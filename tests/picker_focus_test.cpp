@@ -2,13 +2,13 @@
 // the stretch"). Pure and seeded: each suggestion is picked, then shown, as
 // the engine does when every break is taken.
 
-#include <doctest/doctest.h>
-
 #include <algorithm>
 #include <limits>
 #include <set>
 #include <string>
 #include <vector>
+
+#include <doctest/doctest.h>
 
 #include "engine_fixture.hpp"
 
@@ -25,20 +25,25 @@ struct Entry {
 
 // One rule "r" drawing every stretch of a small library of seated ones.
 Config library(std::string_view profile, const std::vector<Entry>& stretches) {
-    std::string toml = fmt::format("[profile]\n{}\n\n[[break]]\nname = \"r\"\nevery = \"10m\"\nduration = \"30s\"\ntags = [\"t\"]\n",
-                                   profile);
+    std::string toml = fmt::format(
+        "[profile]\n{}\n\n[[break]]\nname = \"r\"\nevery = \"10m\"\nduration = \"30s\"\ntags = [\"t\"]\n", profile);
     for (auto& s : stretches)
-        toml += fmt::format("\n[[stretch]]\nid = \"{}\"\nname = \"{}\"\nsteps = [\"Do it.\"]\nhold = \"10s\"\n"
-                            "targets = [\"{}\"]\nposition = \"seated\"\ntags = [\"t\"]\n",
-                            s.id, s.id, fmt::join(s.targets, "\", \""));
+        toml += fmt::format(
+            "\n[[stretch]]\nid = \"{}\"\nname = \"{}\"\nsteps = [\"Do it.\"]\nhold = \"10s\"\n"
+            "targets = [\"{}\"]\nposition = \"seated\"\ntags = [\"t\"]\n",
+            s.id, s.id, fmt::join(s.targets, "\", \""));
     return load_config(toml, "test.toml");
 }
 
 const std::vector<Entry> desk = {
-    {"hamstring-reach", {"hamstrings", "calves"}}, {"forward-fold", {"hamstrings", "lower-back"}},
-    {"leg-raise", {"hamstrings"}},                  {"neck-tilt", {"neck"}},
-    {"shoulder-roll", {"shoulders", "upper-back"}}, {"wrist-stretch", {"wrists", "forearms"}},
-    {"palming", {"eyes"}},                          {"figure-four", {"hips", "glutes"}},
+    {"hamstring-reach", {"hamstrings", "calves"}},
+    {"forward-fold", {"hamstrings", "lower-back"}},
+    {"leg-raise", {"hamstrings"}},
+    {"neck-tilt", {"neck"}},
+    {"shoulder-roll", {"shoulders", "upper-back"}},
+    {"wrist-stretch", {"wrists", "forearms"}},
+    {"palming", {"eyes"}},
+    {"figure-four", {"hips", "glutes"}},
     {"quad-pull", {"quads"}},
 };
 
@@ -60,7 +65,9 @@ std::vector<Pick> suggestions(const Config& config, std::uint64_t seed, int n) {
     return out;
 }
 
-bool targets(const Stretch& s, std::string_view area) { return std::find(s.targets.begin(), s.targets.end(), area) != s.targets.end(); }
+bool targets(const Stretch& s, std::string_view area) {
+    return std::find(s.targets.begin(), s.targets.end(), area) != s.targets.end();
+}
 
 // The picker as it was before focus areas, kept here word for word as the
 // reference that an empty focus must reproduce.
@@ -245,6 +252,7 @@ TEST_CASE("the engine keeps the reason beside the next stretch and status carrie
     auto& config = sim.engine.config();
     for (std::size_t i = 1; i < shown.size(); ++i) {
         CAPTURE(i);
-        CHECK((targets(*config.find_stretch(shown[i]), "hamstrings") || targets(*config.find_stretch(shown[i - 1]), "hamstrings")));
+        CHECK((targets(*config.find_stretch(shown[i]), "hamstrings") ||
+               targets(*config.find_stretch(shown[i - 1]), "hamstrings")));
     }
 }
