@@ -77,7 +77,8 @@ _stretch()
 
     local options="--json --socket --help"
     case $cmd in
-        next | watch) options+=" --format" ;;
+        next) options+=" --format --why" ;;
+        watch) options+=" --format" ;;
         snooze | skip | done) options+=" --break" ;;
         pause) options+=" --until" ;;
         list) options+=" --target --position --tag --format" ;;

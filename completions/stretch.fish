@@ -77,6 +77,7 @@ complete -c stretch -n __stretch_needs_command -a config -d "Work with config fi
 complete -c stretch -n __stretch_needs_command -a meeting -d "Hold reminders through a call stretch cannot see"
 
 complete -c stretch -n "__stretch_at next" -l format -x -a "plain short" -d "Output format"
+complete -c stretch -n "__stretch_at next" -l why -d "Say why this stretch was chosen"
 complete -c stretch -n "__stretch_at watch" -l format -x -a "plain waybar i3blocks" -d "Output format"
 complete -c stretch -n "__stretch_at 'snooze skip done'" -l break -x -d "The break rule"
 complete -c stretch -n "__stretch_at pause" -l until -x -d "Until a local time, e.g. 14:00"

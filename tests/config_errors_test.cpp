@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include <fmt/format.h>
+
 #include "core/config.hpp"
 
 using namespace stretch;
@@ -867,6 +869,72 @@ repeat_after = 101
 [profile]
 repeat_after = -1
 )") == "test.toml:2:16: [profile]: repeat_after = -1: expected a whole number from 0 to 100");
+}
+
+TEST_CASE("config error: a focus area that is no body area, or that no stretch can serve") {
+    CHECK(error_of(R"(
+[profile]
+focus = ["hamstrings", "hamstring"]
+)", &default_config()) == fmt::format("test.toml:2:24: [profile]: focus = \"hamstring\": expected a body area (did you mean "
+                                      "\"hamstrings\"?); known areas: {}", known_areas));
+
+    CHECK(error_of(R"(
+[profile]
+focus = [3]
+)", &default_config()) == "test.toml:2:10: [profile]: focus = 3: expected an array of strings, e.g. [\"a\", \"b\"]");
+
+    // No stretch in this library targets the area at all.
+    CHECK(error_of(R"(
+[profile]
+focus = ["neck", "eyes"]
+[[break]]
+name = "r"
+every = "10m"
+duration = "30s"
+[[stretch]]
+id = "neck-tilt"
+name = "Neck tilt"
+steps = ["Tilt."]
+hold = "10s"
+targets = ["neck"]
+position = "seated"
+)") == "test.toml:2:18: [profile]: focus = \"eyes\": no stretch in the library targets it; add a [[stretch]] for it "
+       "or choose another area");
+
+    // The library has them, but the profile rules every one out.
+    CHECK(error_of(R"(
+[profile]
+avoid = ["floor"]
+focus = ["neck"]
+[[break]]
+name = "r"
+every = "10m"
+duration = "30s"
+[[stretch]]
+id = "palming"
+name = "Palming"
+steps = ["Cup your eyes."]
+hold = "10s"
+targets = ["eyes"]
+position = "seated"
+[[stretch]]
+id = "neck-lie"
+name = "Neck release, lying"
+steps = ["Lie down."]
+hold = "10s"
+targets = ["neck"]
+position = "floor"
+)") == "test.toml:3:10: [profile]: focus = \"neck\": every stretch for it needs equipment not in [profile] equipment "
+       "or a position in [profile] avoid; relax the profile or choose another area");
+}
+
+TEST_CASE("config: focus areas are read in order, and empty by default") {
+    CHECK(default_config().profile.focus.empty());
+    auto c = load(R"(
+[profile]
+focus = ["hamstrings", "lower-back"]
+)", &default_config());
+    CHECK(c.profile.focus == std::vector<std::string>{"hamstrings", "lower-back"});
 }
 
 // --- 17. nothing to do -----------------------------------------------------------

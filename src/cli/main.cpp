@@ -65,6 +65,7 @@ struct Options {
     std::string file;
     std::optional<std::int64_t> days;  // --days as given; the daemon checks it
     bool week = false, month = false, csv = false;
+    bool why = false;  // `next --why`
     std::string since;
     std::vector<std::string> words;  // `help`'s command
     const CLI::App* app = nullptr;   // for `help`
@@ -291,11 +292,13 @@ void next_options(CLI::App& c, Options& o) {
     c.add_option("--format", o.format, "plain, or short for a prompt or tmux")
         ->check(CLI::IsMember({"plain", "short"}))
         ->option_text("FORMAT");
+    c.add_flag("--why", o.why, "Also say in one line why this stretch was chosen");
 }
 
 int next_command(Options& o) {
     return simple(o, "next", {}, [&](const json& r) {
-        return o.format == "short" ? render_next_short(r) + "\n" : render_next(r, style_for(stdout));
+        auto out = o.format == "short" ? render_next_short(r) + "\n" : render_next(r, style_for(stdout));
+        return o.why ? out + render_next_why(r) : out;
     });
 }
 

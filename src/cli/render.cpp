@@ -212,6 +212,15 @@ std::string render_next(const json& reply, const Style& style) {
 
 std::string render_next_short(const json& reply) { return watch_text(reply); }
 
+std::string render_next_why(const json& reply) {
+    const json& next = reply["next"];
+    if (!next.is_object() || !next["stretch"].is_object()) return {};
+    const json& why = next.value("why", json());
+    // A stretch chosen before stretchd kept reasons (an upgrade mid-day): say so rather than guess.
+    if (!why.is_object()) return "Why: not recorded; the next choice will say\n";
+    return fmt::format("Why: {}\n", why.value("text", ""));
+}
+
 std::string render_status(const json& reply, const Style& style) {
     std::string out = style.bold(headline(reply)) + "\n";
     out += fmt::format("Sitting for {} without a break", elapsed(reply["sitting_s"]));

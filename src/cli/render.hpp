@@ -28,6 +28,8 @@ std::string render_next(const nlohmann::json& reply, const Style& style);
 // One compact token for a prompt or tmux: "🧘 12m", "🧘 now", "⏸ 20m",
 // "🧘 due · reminders from 09:00" outside the reminder hours.
 std::string render_next_short(const nlohmann::json& reply);
+// `next --why`: one line, why the next stretch was chosen; empty when no break comes next.
+std::string render_next_why(const nlohmann::json& reply);
 std::string render_status(const nlohmann::json& reply, const Style& style);
 std::string render_list(const nlohmann::json& reply, const Style& style);
 std::string render_stretch(const nlohmann::json& stretch, const Style& style);

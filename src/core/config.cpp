@@ -95,6 +95,7 @@ public:
             fail(root.source(), "no [[break]] rules: add at least one, e.g. name = \"micro\", every = \"30m\"");
         }
         check_pools(config, root);
+        check_focus(config, root);
         return config;
     }
 
@@ -285,6 +286,11 @@ private:
             for (auto& p : avoid) out.avoid.push_back(*parse_position(p));
         }
         out.repeat_after = integer(t, "repeat_after", ctx, out.repeat_after, 0, 100);
+        out.focus = strings(t, "focus", ctx, out.focus, [&](const toml::node& n, const std::string& area) {
+            if (!contains(body_areas(), area))
+                fail_value(n, ctx, "focus", fmt::format("expected a body area{}; known areas: {}", did_you_mean(area, body_areas()),
+                                                      fmt::join(body_areas(), ", ")));
+        });
     }
 
     void read_notify(const toml::table& t, Notify& out) const {
@@ -497,6 +503,28 @@ private:
                                     "equipment not in [profile] equipment or a position in [profile] avoid; "
                                     "widen its tags or targets, or relax the profile",
                                     rule.name));
+        }
+    }
+
+    // A focus area no stretch can serve would never get its turn.
+    void check_focus(const Config& config, const toml::table& root) const {
+        const toml::array* written = nullptr;
+        if (auto profile = root.get("profile"); profile && profile->as_table())
+            if (auto focus = profile->as_table()->get("focus")) written = focus->as_array();
+        for (std::size_t i = 0; i < config.profile.focus.size(); ++i) {
+            const auto& area = config.profile.focus[i];
+            auto targets = [&](const Stretch& s) { return contains(s.targets, area); };
+            if (std::any_of(config.stretches.begin(), config.stretches.end(), [&](auto& s) { return targets(s) && config.allows(s); }))
+                continue;
+            bool in_library = std::any_of(config.stretches.begin(), config.stretches.end(), targets);
+            auto why = in_library ? "every stretch for it needs equipment not in [profile] equipment or a position in "
+                                    "[profile] avoid; relax the profile or choose another area"
+                                  : "no stretch in the library targets it; add a [[stretch]] for it or choose another area";
+            // Not written here: the focus comes from the fallback, and this file's library or profile emptied it.
+            const toml::source_region& where = written && i < written->size() ? (*written)[i].source()
+                                               : root.get("profile")           ? root.get("profile")->source()
+                                                                               : root.source();
+            fail(where, fmt::format("[profile]: focus = \"{}\": {}", area, why));
         }
     }
 

@@ -50,6 +50,10 @@ struct Profile {
     std::vector<std::string> equipment;
     std::vector<Position> avoid;
     int repeat_after = 4;
+    // Body areas to work on: every other suggestion of a rule that can
+    // draw them is for one of them (docs/schedule.md). Each is targeted by
+    // some stretch the profile allows.
+    std::vector<std::string> focus;
     friend bool operator==(const Profile&, const Profile&) = default;
 };
 

@@ -25,6 +25,9 @@ constexpr std::array keys = {
               "Positions never suggested: \"seated\", \"standing\" or \"floor\"."},
     ConfigKey{"profile", "repeat_after", "integer", "4",
               "A stretch is not suggested again until this many others have been (when the pool allows)."},
+    ConfigKey{"profile", "focus", "body-area array", "[]",
+              "Body areas you want to work on, e.g. [\"hamstrings\", \"lower-back\"]: at least every other "
+              "suggestion of a break that can draw them is for one of them; the other areas still take their turns."},
     ConfigKey{"notify", "methods", "string array", "[\"desktop\", \"command\", \"bell\"]",
               "How reminders reach you, in order of preference: \"desktop\" (a notification over D-Bus), \"command\" "
               "(runs the command below), \"bell\" (a line and a bell in the terminals running stretch watch). The first "

@@ -595,7 +595,12 @@ void Engine::repick(const BreakRule& rule, RuleState& rs) {
     std::string other;
     for (auto& [name, s] : state_.rules)
         if (name != rule.name && !s.next_stretch.empty()) other = s.next_stretch;
-    if (auto* s = pick_stretch(config_, rule, state_.picker, other)) rs.next_stretch = s->id;
+    // The rule's previous suggestion decides whether a focus area has its turn.
+    auto pick = pick_stretch(config_, rule, state_.picker, other, rs.next_stretch);
+    if (pick.stretch) {
+        rs.next_stretch = pick.stretch->id;
+        rs.next_why = std::move(pick.why);
+    }
 }
 
 void Engine::close_reminder(CloseReason reason) {
@@ -712,6 +717,7 @@ RuleStatus Engine::rule_status(const BreakRule& rule, Now now) const {
     out.snoozes = rs.snoozes;
     out.max_snoozes = rule.max_snoozes;
     out.stretch = config_.find_stretch(rs.next_stretch);
+    out.why = rs.next_why;
     return out;
 }
 

@@ -28,6 +28,8 @@ struct RuleState {
     int snoozes = 0;
     std::optional<MonoTime> snoozed_until;
     std::string next_stretch;
+    // Why the picker chose next_stretch; unset in states saved before it was kept.
+    std::optional<PickWhy> next_why;
 };
 
 struct ShownReminder {
@@ -93,6 +95,7 @@ struct RuleStatus {
     int snoozes = 0;
     int max_snoozes = 0;
     const Stretch* stretch = nullptr;
+    std::optional<PickWhy> why;  // why `stretch` was chosen, when known
 };
 
 // A call under way, for status.

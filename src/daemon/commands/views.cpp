@@ -61,6 +61,8 @@ json next_json(const EngineStatus& status, const Config& config) {
     if (!status.next) return nullptr;
     json out = rule_json(*status.next, config);
     if (status.next->stretch) out["stretch"] = stretch_json(*status.next->stretch, config, true);
+    auto& why = status.next->why;
+    out["why"] = why ? json{{"reason", pick_reason_name(why->reason)}, {"text", pick_why_text(*why)}} : json(nullptr);
     return out;
 }
 

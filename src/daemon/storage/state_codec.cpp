@@ -26,9 +26,14 @@ std::string read_boot_id() {
 
 std::string encode_state(const EngineState& s, const Now& now, const std::string& boot_id) {
     json rules = json::object();
-    for (auto& [name, r] : s.rules)
+    for (auto& [name, r] : s.rules) {
         rules[name] = {{"base", ms(r.base)}, {"resting", r.resting}, {"snoozes", r.snoozes},
                        {"snoozed_until", opt(r.snoozed_until)}, {"next_stretch", r.next_stretch}};
+        rules[name]["next_why"] = r.next_why ? json{{"reason", pick_reason_name(r.next_why->reason)},
+                                                    {"detail", r.next_why->detail},
+                                                    {"count", r.next_why->count}}
+                                             : json(nullptr);
+    }
     json shown = nullptr;
     if (s.shown) shown = {{"rule", s.shown->rule}, {"stretch", s.shown->stretch}, {"count", s.shown->count}, {"last_shown", ms(s.shown->last_shown)}};
     json out = {
@@ -96,6 +101,12 @@ std::optional<RestoredState> decode_state(const std::string& text, const Now& no
             rs.snoozes = r.at("snoozes");
             rs.snoozed_until = opt_mono(r.at("snoozed_until"));
             rs.next_stretch = r.at("next_stretch");
+            // Absent in states saved before the reason was kept; a reason this
+            // version does not know is dropped, not guessed.
+            if (auto w = r.find("next_why"); w != r.end() && w->is_object()) {
+                if (auto reason = parse_pick_reason(w->value("reason", "")))
+                    rs.next_why = PickWhy{*reason, w->value("detail", ""), w->value("count", std::int64_t{-1})};
+            }
             s.rules[name] = std::move(rs);
         }
         // Absent in states saved before calls were followed. The devices are
