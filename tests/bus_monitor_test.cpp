@@ -9,6 +9,7 @@
 
 #include "daemon/plumbing/bus_monitor.hpp"
 #include "fakes/private_bus.hpp"
+#include "fakes/step_until.hpp"
 #include "fakes/temp_dir.hpp"
 
 namespace stretch {
@@ -42,14 +43,14 @@ TEST_CASE("a bus monitor overhears the calls its rules match, and only those") {
     std::vector<std::string> heard;
     BusMonitor monitor(loop, peer.get(), {"type='method_call',interface='org.example.Thing',member='SetMode'"},
                        [&](sd_bus_message* m) { heard.emplace_back(sd_bus_message_get_member(m)); });
-    for (int i = 0; i < 200 && !monitor.active() && monitor.problem().empty(); ++i) loop.run_once(50'000);
+    step_until(loop, [&] { return monitor.active() || !monitor.problem().empty(); });
     REQUIRE(monitor.active());
     CHECK(monitor.problem().empty());
 
     send_call(caller.get(), server_name, "SetMode");
     send_call(caller.get(), server_name, "ListModes");  // not matched
     send_call(caller.get(), server_name, "SetMode");
-    for (int i = 0; i < 200 && heard.size() < 2; ++i) loop.run_once(50'000);
+    step_until(loop, [&] { return heard.size() >= 2; });
     // The bus copies in order: had ListModes reached the monitor, it would
     // have come before the second SetMode.
     CHECK(heard == std::vector<std::string>{"SetMode", "SetMode"});

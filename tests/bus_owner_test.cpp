@@ -11,6 +11,7 @@
 
 #include "daemon/plumbing/bus.hpp"
 #include "fakes/private_bus.hpp"
+#include "fakes/step_until.hpp"
 #include "fakes/temp_dir.hpp"
 
 namespace stretch {
@@ -41,7 +42,7 @@ TEST_CASE("a name's owner is watched through the bus's own filter: other names n
     REQUIRE(sd_bus_release_name(other.get(), "org.example.Unwatched") >= 0);
     REQUIRE(sd_bus_release_name(other.get(), "org.example.Watched") >= 0);
 
-    for (int i = 0; i < 200 && seen.size() < 2; ++i) loop.run_once(50'000);
+    step_until(loop, [&] { return seen.size() >= 2; });
     // The Unwatched name changed hands twice, before and between these: the
     // watcher heard neither.
     std::vector<std::pair<std::string, std::string>> expected{{"", other_name}, {other_name, ""}};

@@ -14,6 +14,7 @@
 
 #include "daemon/delivery/quiet/gnome_quiet.hpp"
 #include "fakes/env_scope.hpp"
+#include "fakes/step_until.hpp"
 #include "fakes/temp_dir.hpp"
 
 namespace stretch {
@@ -39,7 +40,7 @@ TEST_CASE("a dconf that hangs is killed after the read limit, and GNOME counts a
         return out;
     };
     auto gone = [](pid_t pid) { return ::kill(pid, 0) != 0 && errno == ESRCH; };
-    for (int i = 0; i < 400 && !(pids().size() == 2 && gone(pids()[0]) && gone(pids()[1])); ++i) loop.run_once(50'000);
+    step_until(loop, [&] { return pids().size() == 2 && gone(pids()[0]) && gone(pids()[1]); });
     REQUIRE(pids().size() == 2);
     CHECK(gone(pids()[0]));
     CHECK(gone(pids()[1]));
