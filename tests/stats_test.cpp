@@ -30,10 +30,10 @@ std::int64_t at(std::string_view text) {
 }
 
 HistoryEvent ev(std::string_view time, std::string kind, std::string rule = {}, std::string stretch = {},
-                std::int64_t amount_s = 0, std::int64_t count = 0) {
+                std::int64_t amount_s = 0, std::int64_t count = 0, std::string detail = {}) {
     auto parsed = parse_record_kind(kind);
     REQUIRE_MESSAGE(parsed, "no record kind \"" << kind << "\"");
-    return {at(time), *parsed, std::move(rule), std::move(stretch), amount_s, count, "test"};
+    return {at(time), *parsed, std::move(rule), std::move(stretch), amount_s, count, "test", std::move(detail)};
 }
 
 LocalDay local(std::string date, std::int64_t start) { return {std::move(date), start, start + day}; }

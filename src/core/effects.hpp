@@ -66,6 +66,9 @@ enum class RecordKind {
     config_reloaded,
     call_started,  // a call began (the devices, or `meeting start`)
     call,          // a call ended (`amount` = its length, from its start to the devices' release)
+    felt,          // how a stretch or routine felt (`stretch`; `detail` = a Felt name)
+    progressed,    // the picker moved to another form of a stretch (`stretch` = the new one, `detail` = the old one)
+    guided,        // `stretch guide` ended (`stretch`; `count` = steps finished; `amount` = time; `detail` = "finished" or "stopped")
     start,     // stretchd started (recorded by the daemon, never by the engine)
     stop,      // stretchd stopped cleanly
 };
@@ -82,6 +85,7 @@ struct Record {
     Duration amount{};
     int count = 0;
     std::string origin;   // who caused it: "cli", "action", "timer", "activity", ...
+    std::string detail;   // a kind's own word (felt, progressed, guided); empty for the others
 };
 
 using Effect = std::variant<ShowReminder, CloseReminder, Record>;

@@ -37,6 +37,9 @@ std::string_view record_kind_name(RecordKind kind) {
         case RecordKind::config_reloaded: return "config_reloaded";
         case RecordKind::call_started: return "call_started";
         case RecordKind::call: return "call";
+        case RecordKind::felt: return "felt";
+        case RecordKind::progressed: return "progressed";
+        case RecordKind::guided: return "guided";
         case RecordKind::start: return "start";
         case RecordKind::stop: return "stop";
     }
@@ -115,7 +118,7 @@ void Engine::advance(Now now) {
         state_.pause_until.reset();
         state_.pause_until_local.reset();
         state_.quiet_until = t + config_.tracking.grace;
-        effects_.push_back(Record{RecordKind::resumed, {}, {}, {}, 0, "timer"});
+        effects_.push_back(Record{RecordKind::resumed, {}, {}, {}, 0, "timer", {}});
     }
     for (auto& rule : config_.breaks) {
         auto& rs = state_.rules[rule.name];
@@ -145,7 +148,7 @@ void Engine::advance(Now now) {
         std::string stretch = rs.next_stretch;
         reset_rule(rule, rs, now);
         rs.resting = true;
-        effects_.push_back(Record{RecordKind::natural, rule.name, stretch, away, 0, "activity"});
+        effects_.push_back(Record{RecordKind::natural, rule.name, stretch, away, 0, "activity", {}});
         if (state_.shown && state_.shown->rule == rule.name) close_reminder(CloseReason::natural);
     }
     if (away >= config_.shortest_natural_break()) state_.unbroken_resting = true;
@@ -187,7 +190,7 @@ void Engine::evaluate(Now now) {
     Reminder r{w->name, rs.next_stretch, rule_sitting(*w), count, std::max(0, w->max_snoozes - rs.snoozes), w->snooze, w->skippable,
                w->duration, std::exchange(state_.call_just_ended, std::nullopt)};
     effects_.push_back(ShowReminder{r, replace});
-    effects_.push_back(Record{RecordKind::reminded, w->name, rs.next_stretch, r.sitting, count, "timer"});
+    effects_.push_back(Record{RecordKind::reminded, w->name, rs.next_stretch, r.sitting, count, "timer", {}});
 }
 
 Effects Engine::finish(Now now) {
@@ -221,7 +224,7 @@ void Engine::set_away(Now now, bool& flag, bool value, MonoTime since, bool reco
 void Engine::presence_changed(Now now, bool was, MonoTime since, bool recorded) {
     if (!was && is_away()) {
         state_.away_since = since;
-        if (recorded) effects_.push_back(Record{RecordKind::away, {}, {}, {}, 0, "activity"});
+        if (recorded) effects_.push_back(Record{RecordKind::away, {}, {}, {}, 0, "activity", {}});
         advance(now);  // `since` may lie in the past: some thresholds may be crossed already
     } else if (was && !is_away()) {
         end_away(now, recorded);
@@ -240,7 +243,7 @@ void Engine::end_away(Now now, bool recorded) {
         state_.unbroken_resting = false;
     }
     state_.away_since.reset();
-    if (recorded) effects_.push_back(Record{RecordKind::back, {}, {}, away, 0, "activity"});
+    if (recorded) effects_.push_back(Record{RecordKind::back, {}, {}, away, 0, "activity", {}});
     bool overdue = std::any_of(config_.breaks.begin(), config_.breaks.end(), [&](auto& r) { return is_due(r); });
     if (overdue && !state_.shown) state_.quiet_until = now.mono + config_.tracking.grace;
 }
@@ -305,7 +308,7 @@ void Engine::call_changed(Now now, std::string_view origin) {
         if (!state_.call_since) {
             state_.call_since = state_.last;
             state_.call_just_ended.reset();
-            effects_.push_back(Record{RecordKind::call_started, {}, {}, {}, 0, std::string(origin)});
+            effects_.push_back(Record{RecordKind::call_started, {}, {}, {}, 0, std::string(origin), {}});
         }
     } else if (state_.call_since && !state_.call_free_since) {
         state_.call_free_since = state_.last;
@@ -317,7 +320,7 @@ void Engine::call_changed(Now now, std::string_view origin) {
 void Engine::end_call(std::string_view origin) {
     MonoTime end = state_.call_free_since.value_or(state_.last);
     Duration length = end - *state_.call_since;
-    effects_.push_back(Record{RecordKind::call, {}, {}, length, 0, std::string(origin)});
+    effects_.push_back(Record{RecordKind::call, {}, {}, length, 0, std::string(origin), {}});
     // The reminder that waited for it says so; one due later, or one that
     // [meeting] hold_max already showed during the call, would not.
     if (state_.call_hold_since && !state_.shown) state_.call_just_ended = length;
@@ -412,7 +415,7 @@ Outcome Engine::done(Now now, std::string_view name, std::string_view origin) {
     if (!target) return {finish(now), refusal, {}};
     std::string stretch = state_.shown && state_.shown->rule == target->name ? state_.shown->stretch
                                                                                : state_.rules[target->name].next_stretch;
-    effects_.push_back(Record{RecordKind::taken, target->name, stretch, rule_sitting(*target), 0, std::string(origin)});
+    effects_.push_back(Record{RecordKind::taken, target->name, stretch, rule_sitting(*target), 0, std::string(origin), {}});
     // A longer break taken covers the shorter ones.
     for (auto& rule : config_.breaks)
         if (rule.duration <= target->duration) reset_rule(rule, state_.rules[rule.name], now);
@@ -456,7 +459,7 @@ Outcome Engine::snooze(Now now, std::optional<Duration> length, std::string_view
             shown_affected |= state_.shown && state_.shown->rule == rule.name;
         }
     }
-    effects_.push_back(Record{RecordKind::snoozed, target->name, rs.next_stretch, d, rs.snoozes, std::string(origin)});
+    effects_.push_back(Record{RecordKind::snoozed, target->name, rs.next_stretch, d, rs.snoozes, std::string(origin), {}});
     if (shown_affected) close_reminder(CloseReason::snoozed);
     return {finish(now), std::nullopt, target->name};
 }
@@ -474,7 +477,7 @@ Outcome Engine::skip(Now now, std::string_view name, std::string_view origin) {
                                                      target->name)},
                 {}};
     auto& rs = state_.rules[target->name];
-    effects_.push_back(Record{RecordKind::skipped, target->name, rs.next_stretch, rule_sitting(*target), 0, std::string(origin)});
+    effects_.push_back(Record{RecordKind::skipped, target->name, rs.next_stretch, rule_sitting(*target), 0, std::string(origin), {}});
     bool shown_affected = false;
     for (auto& rule : config_.breaks)
         if (&rule == target || (rule.duration < target->duration && is_due(rule))) {
@@ -504,7 +507,7 @@ Outcome Engine::pause(Now now, std::optional<Duration> length, std::optional<int
     state_.pause_until_local.reset();
     if (!length && until_clock)
         state_.pause_until_local = local_seconds(now) + std::chrono::duration_cast<std::chrono::seconds>(amount).count();
-    effects_.push_back(Record{RecordKind::paused, {}, {}, amount, 0, std::string(origin)});
+    effects_.push_back(Record{RecordKind::paused, {}, {}, amount, 0, std::string(origin), {}});
     return {finish(now), std::nullopt, {}};
 }
 
@@ -516,7 +519,7 @@ Outcome Engine::resume(Now now, std::string_view origin) {
     state_.pause_until.reset();
     state_.pause_until_local.reset();
     state_.quiet_until = state_.last + config_.tracking.grace;
-    effects_.push_back(Record{RecordKind::resumed, {}, {}, {}, 0, std::string(origin)});
+    effects_.push_back(Record{RecordKind::resumed, {}, {}, {}, 0, std::string(origin), {}});
     return {finish(now), std::nullopt, {}};
 }
 
@@ -525,7 +528,7 @@ Outcome Engine::stand(Now now, std::string_view origin) {
     state_.present_at = state_.last;
     if (state_.standing)
         return {finish(now), Refusal{"already_standing", "already standing: run \"stretch sit\" when you sit down again"}, {}};
-    effects_.push_back(Record{RecordKind::stood, {}, {}, {}, 0, std::string(origin)});
+    effects_.push_back(Record{RecordKind::stood, {}, {}, {}, 0, std::string(origin), {}});
     set_away(now, state_.standing, true, state_.last, false);
     return {finish(now), std::nullopt, {}};
 }
@@ -537,7 +540,7 @@ Outcome Engine::sit(Now now, std::string_view origin) {
         return {finish(now), Refusal{"not_standing", "not standing: run \"stretch stand\" when you stand up"}, {}};
     // Time away, as a `back` would say: standing, and any absence it began in.
     Duration away = state_.away_since ? state_.last - *state_.away_since : Duration::zero();
-    effects_.push_back(Record{RecordKind::sat, {}, {}, away, 0, std::string(origin)});
+    effects_.push_back(Record{RecordKind::sat, {}, {}, away, 0, std::string(origin), {}});
     set_away(now, state_.standing, false, state_.last, false);
     return {finish(now), std::nullopt, {}};
 }
@@ -563,7 +566,7 @@ Effects Engine::replace_config(Now now, Config config) {
         auto* rule = config_.find_break(state_.shown->rule);
         if (!rule || !rule->enabled) close_reminder(CloseReason::config);
     }
-    effects_.push_back(Record{RecordKind::config_reloaded, {}, {}, {}, 0, "reload"});
+    effects_.push_back(Record{RecordKind::config_reloaded, {}, {}, {}, 0, "reload", {}});
     return finish(now);
 }
 

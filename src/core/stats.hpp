@@ -68,6 +68,7 @@ struct HistoryEvent {
     std::int64_t amount_s = 0;
     std::int64_t count = 0;
     std::string origin;
+    std::string detail;  // Record::detail
 };
 
 // A local calendar day: [start, end) in Unix seconds (23 or 25 hours long

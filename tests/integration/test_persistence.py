@@ -52,7 +52,7 @@ from harness import (  # noqa: E402
 
 FIXTURE_V1 = os.path.join(ROOT, "tests", "fixtures", "stretch-v1.sql")
 APPLICATION_ID = 0x53545254  # "STRT"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DAY = 24 * 3600
 
 # What each command is recorded as, with origin "cli".
@@ -185,13 +185,13 @@ class PersistenceCase(StretchTestCase):
     def events(self, live=True, since_id=0):
         return self.query("SELECT * FROM events WHERE id > ? ORDER BY id", (since_id,), live=live)
 
-    def assert_fresh_v2(self, live=True, path=None):
+    def assert_fresh_current(self, live=True, path=None):
         """A stretch database at the current schema that passes integrity_check."""
         self.assertEqual(self.scalar("PRAGMA integrity_check", live, path), "ok")
         self.assertEqual(self.scalar("PRAGMA user_version", live, path), SCHEMA_VERSION)
         self.assertEqual(self.scalar("PRAGMA application_id", live, path), APPLICATION_ID)
         columns = [r["name"] for r in self.query("PRAGMA table_info(events)", live=live, path=path)]
-        self.assertEqual(columns, ["id", "time", "kind", "break", "stretch", "amount_s", "origin", "count"])
+        self.assertEqual(columns, ["id", "time", "kind", "break", "stretch", "amount_s", "origin", "count", "detail"])
         tables = {r["name"] for r in
                   self.query("SELECT name FROM sqlite_master WHERE type = 'table'", live=live, path=path)}
         self.assertEqual(tables, {"events", "state"})
@@ -713,18 +713,18 @@ class MigrationTest(PersistenceCase):
 
         d = self.start()
         self.ok("done")
-        self.assert_fresh_v2()
+        self.assert_fresh_current()
         rows = self.events()
         old, new = rows[:len(fixture)], rows[len(fixture):]
         for want, got in zip(fixture, old):
             # Each of the fixture's reminders is a new one (count 1); nothing else has a count.
-            self.assertEqual(got, dict(want, count=1 if want["kind"] == "reminded" else 0))
+            self.assertEqual(got, dict(want, count=1 if want["kind"] == "reminded" else 0, detail=""))
         self.assertEqual([(r["kind"], r["origin"]) for r in new], [("start", "daemon"), ("taken", "cli")], new)
         self.assertGreater(new[0]["id"], fixture[-1]["id"])
-        self.assertEqual(len(self.error_lines(d, r"history database upgraded from schema 1 to 2")), 1, d.log())
+        self.assertEqual(len(self.error_lines(d, r"history database upgraded from schema 1 to 3")), 1, d.log())
         self.assertEqual(glob.glob(self.db_path + ".broken-*"), [])
 
-        # Once is enough: the next start finds version 2 and says nothing.
+        # Once is enough: the next start finds version 3 and says nothing.
         d2 = self.restart(d)
         self.assertEqual(self.error_lines(d2, r"upgraded"), [], d2.log())
         self.assertEqual(self.query("SELECT * FROM events ORDER BY id")[:len(fixture)], old)
@@ -790,7 +790,7 @@ class BadFileTest(PersistenceCase):
         self.assertEqual(len(aside), 1, os.listdir(self.state_dir))
         self.assertRegex(os.path.basename(aside[0]), r"^stretch\.db\.broken-\d{8}T\d{6}$")
         self.assertEqual(sha256(aside[0]), original, "the moved-aside file is not the original")
-        self.assert_fresh_v2()
+        self.assert_fresh_current()
         self.assertEqual([r["kind"] for r in self.events()], ["start"])
         errors = self.error_lines(d, r" error: ")
         self.assertEqual(len(errors), 1, d.log())
@@ -825,7 +825,7 @@ class BadFileTest(PersistenceCase):
         db = sqlite3.connect(self.db_path)
         db.execute("PRAGMA user_version = 99")
         db.close()
-        self.assert_moved_aside(r"it is from a newer stretch \(schema 99, this one knows 2\)")
+        self.assert_moved_aside(rf"it is from a newer stretch \(schema 99, this one knows {SCHEMA_VERSION}\)")
 
     def test_foreign_database(self):
         self.write_bad(b"")
@@ -851,7 +851,7 @@ class BadFileTest(PersistenceCase):
         # A 0-byte file is an empty SQLite database: nothing to move aside.
         self.write_bad(b"")
         d = self.start()
-        self.assert_fresh_v2()
+        self.assert_fresh_current()
         self.assertEqual(glob.glob(self.db_path + ".broken-*"), [])
         self.assertEqual(self.error_lines(d, r" (error|critical): "), [], d.log())
 

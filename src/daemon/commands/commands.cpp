@@ -107,6 +107,7 @@ json history_event_json(const HistoryRow& r) {
     if (r.amount_s) out["amount_s"] = r.amount_s;
     if (r.count) out["count"] = r.count;
     if (!r.origin.empty()) out["origin"] = r.origin;
+    if (!r.detail.empty()) out["detail"] = r.detail;
     return out;
 }
 

@@ -129,6 +129,7 @@ json record_json(const Record& r, std::int64_t wall_s) {
     if (!r.stretch.empty()) out["stretch"] = r.stretch;
     if (r.amount != Duration::zero()) out["amount_s"] = secs(r.amount);
     if (r.count) out["count"] = r.count;
+    if (!r.detail.empty()) out["detail"] = r.detail;
     return out;
 }
 

@@ -74,6 +74,7 @@ HistoryRow history_row(const Record& r, std::int64_t wall_s) {
     row.amount_s = std::chrono::round<std::chrono::seconds>(r.amount).count();
     row.count = r.count;
     row.origin = r.origin;
+    row.detail = r.detail;
     return row;
 }
 
@@ -206,6 +207,10 @@ void Store::migrate() {
         number_old_reminders(*db_);
         db_->exec("CREATE TABLE state (id INTEGER PRIMARY KEY CHECK (id = 1), saved INTEGER NOT NULL, json TEXT NOT NULL)");
     }
+    if (version < 3) {
+        // Version 3: a kind's own word (how a stretch felt, the form it replaced).
+        db_->exec("ALTER TABLE events ADD COLUMN detail TEXT NOT NULL DEFAULT ''");
+    }
     db_->set_user_version(schema_version);
     t.commit();
     if (version > 0) spdlog::info("history database upgraded from schema {} to {}", version, schema_version);
@@ -320,8 +325,8 @@ bool Store::record(const HistoryRow& row) {
     if (durable()) {
         try {
             Statement s(db_->get(),
-                        "INSERT INTO events (time, kind, break, stretch, amount_s, count, origin) VALUES (?, ?, ?, ?, ?, ?, ?)");
-            s.bind(1, row.time).bind(2, record_kind_name(row.kind)).bind(3, row.rule).bind(4, row.stretch).bind(5, row.amount_s).bind(6, row.count).bind(7, row.origin);
+                        "INSERT INTO events (time, kind, break, stretch, amount_s, count, origin, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+            s.bind(1, row.time).bind(2, record_kind_name(row.kind)).bind(3, row.rule).bind(4, row.stretch).bind(5, row.amount_s).bind(6, row.count).bind(7, row.origin).bind(8, row.detail);
             s.run();
             if (transaction_) pending_.push_back(row);
             return true;
@@ -363,7 +368,7 @@ std::vector<HistoryRow> Store::history(std::int64_t since, std::int64_t until) {
     if (db_) {
         try {
             Statement s(db_->get(),
-                        "SELECT id, time, kind, break, stretch, amount_s, count, origin FROM events "
+                        "SELECT id, time, kind, break, stretch, amount_s, count, origin, detail FROM events "
                         "WHERE time >= ? AND time < ? ORDER BY id");
             s.bind(1, since).bind(2, until);
             while (s.step()) {
@@ -379,6 +384,7 @@ std::vector<HistoryRow> Store::history(std::int64_t since, std::int64_t until) {
                 row.amount_s = s.integer(5);
                 row.count = s.integer(6);
                 row.origin = s.text(7);
+                row.detail = s.text(8);
                 out.push_back(std::move(row));
             }
         } catch (const DatabaseError& e) {
@@ -460,10 +466,10 @@ bool Store::retry() {
 void Store::flush_memory() {
     Transaction t(*db_);
     Statement insert(db_->get(),
-                     "INSERT INTO events (time, kind, break, stretch, amount_s, count, origin) VALUES (?, ?, ?, ?, ?, ?, ?)");
+                     "INSERT INTO events (time, kind, break, stretch, amount_s, count, origin, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     for (const auto& row : memory_) {
         insert.bind(1, row.time).bind(2, record_kind_name(row.kind)).bind(3, row.rule).bind(4, row.stretch).bind(5, row.amount_s);
-        insert.bind(6, row.count).bind(7, row.origin).run();
+        insert.bind(6, row.count).bind(7, row.origin).bind(8, row.detail).run();
     }
     if (memory_state_) {
         Statement s(db_->get(), "INSERT OR REPLACE INTO state (id, saved, json) VALUES (1, ?, ?)");

@@ -47,7 +47,7 @@ struct HistoryRow : HistoryEvent {
 
 class Store {
 public:
-    static constexpr std::int64_t schema_version = 2;
+    static constexpr std::int64_t schema_version = 3;
     static constexpr std::chrono::seconds first_retry{30};
     static constexpr std::chrono::seconds max_retry{600};
     // Unix time in seconds: names the files moved aside.
